@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Set up (scripts/setup.sh) and run the main job on the demo company; extra arguments go to the job.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+exec python -m sales_funnel.engine.demo "$@"

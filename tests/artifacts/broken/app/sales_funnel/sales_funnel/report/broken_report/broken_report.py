@@ -1,0 +1,2 @@
+def get_data(filters=None):
+	return []
