@@ -747,14 +747,32 @@ class _DealChunk:
 			("Opportunity Lost Reason Detail", _std(lost_detail, self.last_at[lost], self.owner[lost]))
 		)
 
-		# stage transitions (the app's history table)
+		# stage transitions (the app's history table), with the columns the recorder derives
 		d = self.tr_deal
-		to_kind = np.where(
+		kind_of = np.where(
 			self.tr_to == c.lost_pos[self.funnel[d]],
 			"Lost",
 			np.where(self.tr_to == c.won_pos[self.funnel[d]], "Won", "Open"),
 		)
-		lost_reason = np.where(to_kind == "Lost", self.lost_reason[d], None)
+		lost_reason = np.where(kind_of == "Lost", self.lost_reason[d], None)
+		position = np.where(
+			kind_of == "Lost", 0, self.tr_to + 1
+		)  # Funnel.position: open and won stages, 1-based
+		first_of_deal = np.r_[True, d[1:] != d[:-1]]
+		last_of_deal = np.r_[d[1:] != d[:-1], True]
+		progress_to = pd.Series(position).groupby(d).cummax().to_numpy()
+		progress_from = np.where(first_of_deal, 0, np.r_[0, progress_to[:-1]])
+		previous_at = np.r_[0, self.tr_at[:-1]]
+		days_in_from = np.where(first_of_deal, 0.0, (self.tr_at - previous_at) / DAY).round(6)
+		group_amount = pd.DataFrame(
+			{"deal": self.item["deal"], "group": self.item["group"], "amount": self.item["amount"]}
+		)
+		main_group = (
+			group_amount.groupby(["deal", "group"])["amount"].sum().reset_index()
+			.sort_values(["deal", "amount", "group"], ascending=[True, False, True])
+			.drop_duplicates("deal").set_index("deal")["group"]
+		)  # fmt: skip
+		item_group = main_group.reindex(np.arange(self.n)).to_numpy(dtype=object)
 		first = c.transitions_written + 1
 		c.transitions_written += len(d)
 		transitions = pd.DataFrame(
@@ -768,13 +786,26 @@ class _DealChunk:
 					self.tr_from >= 0, c.stage_name[self.funnel[d], np.maximum(self.tr_from, 0)], None
 				),
 				"to_stage": c.stage_name[self.funnel[d], self.tr_to],
-				"to_kind": to_kind,
+				"to_kind": kind_of,
 				"transitioned_at": _seconds_to_datetime(self.tr_at),
 				"by_user": self.owner[d],
 				"deal_owner": self.owner[d],
 				"amount": self.base_amount[d],
 				"lost_reason": lost_reason,
-				"source": "Manual",
+				"recorded_via": "Manual",
+				"progress_from": progress_from,
+				"progress_to": progress_to,
+				"is_latest": last_of_deal.astype(int),
+				"funnel_entered_at": _seconds_to_datetime(self.created[d]),
+				"days_in_from_stage": days_in_from,
+				"manager": self.owner[d],
+				"department": c.managers.department[self.manager[d]],
+				"territory": self.territory[d],
+				"customer_group": self.group[d],
+				"channel": self.channel[d],
+				"item_group": item_group[d],
+				"customer_kind": np.where(self.existing[d], "Existing", "New"),
+				"temperature": temperature[d],
 			}
 		)
 		self.frames.append(("Funnel Stage Transition", _std(transitions, self.tr_at, self.owner[d])))

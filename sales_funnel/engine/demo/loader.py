@@ -80,9 +80,15 @@ class LoadReport:
 
 
 class BulkLoader:
-	"""Accepts frames, writes them to files, loads them in a background thread in arrival order."""
+	"""Accepts frames, writes them to files, and loads them on `workers` background connections."""
 
-	def __init__(self, settings: ConnectionSettings, metas: Mapping[str, Mapping[str, Any]], depth: int = 24):
+	def __init__(
+		self,
+		settings: ConnectionSettings,
+		metas: Mapping[str, Mapping[str, Any]],
+		depth: int = 24,
+		workers: int = 2,
+	):
 		self.settings = settings
 		self.metas = metas
 		self.rows: Counter = Counter()
@@ -90,8 +96,12 @@ class BulkLoader:
 		self._queue: queue.Queue[tuple[str, Path, list[str], int] | None] = queue.Queue(maxsize=depth)
 		self._error: BaseException | None = None
 		self._serial = 0
-		self._thread = threading.Thread(target=self._run, name="bulk-loader", daemon=True)
-		self._thread.start()
+		self._threads = [
+			threading.Thread(target=self._run, name=f"bulk-loader-{i}", daemon=True) for i in range(workers)
+		]
+		self._lock = threading.Lock()
+		for thread in self._threads:
+			thread.start()
 
 	def submit(self, doctype: str, frame: pd.DataFrame) -> None:
 		self._raise_if_failed()
@@ -126,7 +136,8 @@ class BulkLoader:
 					if warnings:
 						detail = db.sql("SHOW WARNINGS LIMIT 3")
 						raise LoadError(f"Loading {doctype}: {warnings} warnings, e.g. {detail}")
-					self.rows[doctype] += count
+					with self._lock:
+						self.rows[doctype] += count
 					path.unlink()
 		except BaseException as exc:  # handed to the submitting thread, which always ends with close()
 			self._error = exc
@@ -138,8 +149,10 @@ class BulkLoader:
 			raise self._error
 
 	def close(self) -> Counter:
-		self._queue.put(None)
-		self._thread.join()
+		for _ in self._threads:
+			self._queue.put(None)
+		for thread in self._threads:
+			thread.join()
 		shutil.rmtree(self._dir, ignore_errors=True)
 		self._raise_if_failed()
 		return self.rows

@@ -1,0 +1,269 @@
+"""Stage history: which transition a change of a deal records, and every column of that row.
+
+Each `Funnel Stage Transition` row carries, besides the move itself, what the Stage Conversion report needs so
+that it can count in one pass without regrouping deals: the furthest position the deal had reached before and
+after the move (reaching stage 4 counts as passing 2 and 3), whether the row is the deal's latest, when the deal
+entered the funnel, how long it spent in the stage it left, and the deal's attributes as it entered the funnel
+(the report's slices). The Frappe layer writes the planned row and clears `is_latest` on the deal's previous
+row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sales_funnel.engine.db import Database
+from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.i18n import InvalidInput, Message, _
+
+SECONDS_PER_DAY = 86_400.0
+CLOSED_STATUSES = ("Lost", "Converted", "Closed")
+SLICE_COLUMNS = (
+	"manager",
+	"department",
+	"territory",
+	"customer_group",
+	"channel",
+	"item_group",
+	"customer_kind",
+	"temperature",
+)
+
+
+@dataclass(frozen=True)
+class DealSnapshot:
+	"""The deal as it is at the moment of the change (read from the Opportunity by the Frappe layer)."""
+
+	doctype: str
+	name: str
+	company: str | None
+	owner: str | None
+	amount: float = 0.0  # in company currency
+	department: str | None = None  # the owner's Sales Person group
+	territory: str | None = None
+	customer_group: str | None = None
+	channel: str | None = None  # Opportunity.source (Lead Source) on ERPNext v15
+	item_group: str | None = None  # the item group with the largest amount among the deal's items
+	customer_kind: str | None = None  # New (from a Lead) / Existing (a Customer)
+	temperature: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+	"""One row of `tabFunnel Stage Transition` (fieldnames as in the doctype JSON)."""
+
+	deal_doctype: str
+	deal: str
+	funnel: str
+	company: str | None
+	from_stage: str | None
+	to_stage: str
+	to_kind: str
+	transitioned_at: datetime
+	by_user: str | None
+	deal_owner: str | None
+	amount: float
+	lost_reason: str | None
+	recorded_via: str
+	reference_doctype: str | None
+	reference_name: str | None
+	progress_from: int
+	progress_to: int
+	is_latest: int
+	funnel_entered_at: datetime
+	days_in_from_stage: float  # 0 on the entry row (Frappe's Float columns are NOT NULL)
+	manager: str | None
+	department: str | None
+	territory: str | None
+	customer_group: str | None
+	channel: str | None
+	item_group: str | None
+	customer_kind: str | None
+	temperature: str | None
+
+	def as_dict(self) -> dict[str, Any]:
+		return asdict(self)
+
+
+def plan_transition(
+	funnel: Funnel,
+	previous: Transition | None,
+	deal: DealSnapshot,
+	to_stage: str,
+	at: datetime,
+	by_user: str | None,
+	*,
+	lost_reason: str | None = None,
+	recorded_via: str = "Manual",
+	reference: tuple[str, str] | None = None,
+) -> Transition | None:
+	"""The row that moving `deal` to `to_stage` at `at` records, or None when nothing changes.
+
+	`previous` is the deal's latest row (None when it has no history). A latest row of another funnel means
+	the deal enters this funnel afresh.
+	"""
+	stage = funnel.stage(to_stage)
+	if stage is None:
+		raise InvalidInput(Message(_("Stage {0} is not in funnel {1}."), (to_stage, funnel.name)))
+	if previous is not None and previous.funnel != funnel.name:
+		previous = None
+	if previous is not None:
+		if previous.to_stage == to_stage:
+			return None
+		if at < previous.transitioned_at:
+			raise InvalidInput(
+				Message(
+					_("Deal {0} cannot move at {1}, before its last recorded move at {2}."),
+					(deal.name, at, previous.transitioned_at),
+				)
+			)
+	progress_from = previous.progress_to if previous else 0
+	entry = previous  # the entry row's attributes travel along the deal's history
+	return Transition(
+		deal_doctype=deal.doctype,
+		deal=deal.name,
+		funnel=funnel.name,
+		company=deal.company,
+		from_stage=previous.to_stage if previous else None,
+		to_stage=to_stage,
+		to_kind=stage.kind,
+		transitioned_at=at,
+		by_user=by_user,
+		deal_owner=deal.owner,
+		amount=float(deal.amount or 0),
+		lost_reason=lost_reason if stage.kind == "Lost" else None,
+		recorded_via=recorded_via,
+		reference_doctype=reference[0] if reference else None,
+		reference_name=reference[1] if reference else None,
+		progress_from=progress_from,
+		progress_to=max(progress_from, funnel.position(to_stage)),
+		is_latest=1,
+		funnel_entered_at=entry.funnel_entered_at if entry else at,
+		days_in_from_stage=(
+			round((at - previous.transitioned_at).total_seconds() / SECONDS_PER_DAY, 6) if previous else 0.0
+		),
+		manager=entry.manager if entry else deal.owner,
+		department=entry.department if entry else deal.department,
+		territory=entry.territory if entry else deal.territory,
+		customer_group=entry.customer_group if entry else deal.customer_group,
+		channel=entry.channel if entry else deal.channel,
+		item_group=entry.item_group if entry else deal.item_group,
+		customer_kind=entry.customer_kind if entry else deal.customer_kind,
+		temperature=entry.temperature if entry else deal.temperature,
+	)
+
+
+def target_stage(
+	funnel: Funnel,
+	old_stage: str | None,
+	old_status: str | None,
+	new_stage: str | None,
+	new_status: str | None,
+	*,
+	is_new: bool = False,
+) -> str | None:
+	"""The funnel stage an Opportunity change leads to, or None when the change is not a move.
+
+	Lost → the funnel's first Lost stage; Converted → its Won stage; reopened (Lost/Closed → open) → the deal's
+	sales stage; otherwise a changed sales stage; a new deal enters at its sales stage or the first open stage.
+	"""
+	first_open = funnel.open_stages[0].stage if funnel.open_stages else funnel.won_stage.stage
+	in_funnel = (
+		new_stage if funnel.stage(new_stage) is not None and funnel.kind(new_stage) != "Lost" else None
+	)
+	if new_status == "Lost" and funnel.lost_stages:
+		return funnel.lost_stages[0].stage if (is_new or old_status != "Lost") else None
+	if new_status == "Converted":
+		return funnel.won_stage.stage if (is_new or old_status != "Converted") else None
+	if is_new:
+		return in_funnel or first_open
+	if old_status in CLOSED_STATUSES and new_status not in CLOSED_STATUSES:
+		return in_funnel or first_open
+	if new_stage != old_stage and in_funnel:
+		return in_funnel
+	return None
+
+
+def trigger_target(funnel: Funnel, current: Transition | None, trigger: str) -> str | None:
+	"""The stage a submitted document moves the deal to: only forward, never out of Won."""
+	stage = funnel.stage_for_trigger(trigger)
+	if stage is None:
+		return None
+	if current is None or current.funnel != funnel.name:
+		return stage.stage
+	if current.to_kind == "Won":
+		return None
+	current_position = funnel.position(current.to_stage)  # 0 when lost: a document revives the deal
+	return stage.stage if funnel.position(stage.stage) > current_position else None
+
+
+def step_back_target(current: Transition | None, moved_by_document: Transition | None) -> str | None:
+	"""Where cancelling a trigger document takes the deal: back to where the document found it, if the deal
+	is still in the stage the document moved it to. Nothing is deleted; the step back is a new row."""
+	if current is None or moved_by_document is None or moved_by_document.from_stage is None:
+		return None
+	if current.funnel != moved_by_document.funnel or current.to_stage != moved_by_document.to_stage:
+		return None
+	return moved_by_document.from_stage
+
+
+TRANSITION_COLUMNS = tuple(Transition.__dataclass_fields__)
+
+
+def latest_transition(db: Database, deal_doctype: str, deal: str) -> Transition | None:
+	"""The deal's latest row, as the recorder and the backfill see it."""
+	rows = db.sql(
+		f"""SELECT {", ".join(f"`{c}`" for c in TRANSITION_COLUMNS)} FROM `tabFunnel Stage Transition`
+		WHERE deal_doctype = %(doctype)s AND deal = %(deal)s AND is_latest = 1
+		ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
+		{"doctype": deal_doctype, "deal": deal},
+		as_dict=True,
+	)
+	return _transition(rows[0]) if rows else None
+
+
+def transition_moved_by(db: Database, reference_doctype: str, reference_name: str) -> Transition | None:
+	"""The latest row a given document's trigger recorded."""
+	rows = db.sql(
+		f"""SELECT {", ".join(f"`{c}`" for c in TRANSITION_COLUMNS)} FROM `tabFunnel Stage Transition`
+		WHERE reference_doctype = %(doctype)s AND reference_name = %(name)s AND recorded_via = 'Document Trigger'
+		ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
+		{"doctype": reference_doctype, "name": reference_name},
+		as_dict=True,
+	)
+	return _transition(rows[0]) if rows else None
+
+
+def _transition(row: dict[str, Any]) -> Transition:
+	values = {c: row.get(c) for c in TRANSITION_COLUMNS}
+	values["amount"] = float(values["amount"] or 0)
+	values["progress_from"] = int(values["progress_from"] or 0)
+	values["progress_to"] = int(values["progress_to"] or 0)
+	values["is_latest"] = int(values["is_latest"] or 0)
+	return Transition(**values)
+
+
+def replay(
+	funnel: Funnel,
+	deal: DealSnapshot,
+	moves: list[tuple[datetime, str, str | None, str | None]],
+	*,
+	recorded_via: str = "Backfill",
+) -> list[Transition]:
+	"""Rows for a whole history: `moves` are (at, to_stage, by_user, lost_reason) in time order. Only the last
+	row is latest; moves that change nothing are dropped."""
+	rows: list[Transition] = []
+	previous: Transition | None = None
+	for at, to_stage, by_user, lost_reason in moves:
+		row = plan_transition(
+			funnel, previous, deal, to_stage, at, by_user, lost_reason=lost_reason, recorded_via=recorded_via
+		)
+		if row is None:
+			continue
+		if rows:
+			rows[-1] = replace(rows[-1], is_latest=0)
+		rows.append(row)
+		previous = row
+	return rows
