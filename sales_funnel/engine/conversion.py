@@ -150,9 +150,23 @@ def stage_conversion(
 		if filters.compare_previous
 		else start
 	)
-	grouped = _grouped_rows(db, funnel, filters, scope, now, prev_start, start, end)
+	grouped = pd.concat(
+		[
+			_grouped_rows(db, funnel, filters, scope, now, prev_start, start, end),
+			_no_history_rows(db, funnel, filters, scope, now, prev_start, start, end),
+		],
+		ignore_index=True,
+	)
 	durations = _duration_rows(db, funnel, filters, scope, prev_start, start, end)
-	snapshot = _snapshot_rows(db, funnel, filters, scope, now) if filters.mode == "activity" else None
+	snapshot = None
+	if filters.mode == "activity":
+		snapshot = pd.concat(
+			[
+				_snapshot_rows(db, funnel, filters, scope, now),
+				_no_history_rows(db, funnel, filters, scope, now, prev_start, start, end, snapshot=True),
+			],
+			ignore_index=True,
+		)
 	current = _shape(funnel, filters, grouped, durations, snapshot, period=1)
 	result = ConversionResult(funnel, filters, current[0], current[1])
 	if filters.compare_previous:
@@ -214,7 +228,7 @@ def _grouped_rows(
 			SUM(is_latest = 1 AND to_kind = 'Open' AND {stale}) AS stale,
 			SUM(from_stage IS NULL) AS entries,
 			SUM(IF(to_kind = 'Won', TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at), 0)) AS won_seconds,
-			SUM(IF(to_kind = 'Won', amount, 0)) AS won_amount,
+			SUM(IF(to_kind = 'Won', amount, 0)) AS won_amount, SUM(to_kind = 'Won') AS timed_wins,
 			SUM(days_in_from_stage) AS days, SUM(from_stage IS NOT NULL) AS stays
 		FROM `tabFunnel Stage Transition`
 		WHERE {where}
@@ -224,13 +238,108 @@ def _grouped_rows(
 		values,
 		as_dict=True,
 	)
-	columns = ["period", "slice", "progress_from", "progress_to", "to_kind", "to_stage", "from_stage", "is_latest",
-		"lost_reason", "n", "stale", "entries", "won_seconds", "won_amount", "days", "stays"]  # fmt: skip
+	return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
+
+
+GROUPED_COLUMNS = ["period", "slice", "progress_from", "progress_to", "to_kind", "to_stage", "from_stage",
+	"is_latest", "lost_reason", "n", "stale", "entries", "won_seconds", "won_amount", "timed_wins", "days",
+	"stays"]  # fmt: skip
+GROUPED_NUMERIC = ["period", "progress_from", "progress_to", "is_latest", "n", "stale", "entries", "won_seconds",
+	"won_amount", "timed_wins", "days", "stays"]  # fmt: skip
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
 	frame = pd.DataFrame(rows, columns=columns)
-	numeric = ["period", "progress_from", "progress_to", "is_latest", "n", "stale", "entries", "won_seconds",
-		"won_amount", "days", "stays"]  # fmt: skip
 	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
 	return frame
+
+
+# Deals of the funnel with no recorded history yet (not backfilled): Opportunity.sf_stage_entered_at is NULL,
+# since recording and the backfill both set it. Such a deal counts as having entered the funnel when it was
+# created and reached its current sales stage (passing the stages before it); as having sat in that stage since
+# creation (for stale); and adds no time in stage or funnel length, which are unknown.
+OPPORTUNITY_SLICES = {
+	"manager": "COALESCE(NULLIF(o.opportunity_owner, ''), o.owner)",
+	"department": "NULL",
+	"territory": "o.territory",
+	"customer_group": "o.customer_group",
+	"channel": "o.source",
+	"item_group": "NULL",
+	"customer_kind": "IF(o.opportunity_from = 'Customer', 'Existing', 'New')",
+	"temperature": "o.sf_temperature",
+}
+
+
+def _no_history_rows(
+	db: Database,
+	funnel: Funnel,
+	filters: ConversionFilters,
+	scope: DealScope,
+	now: datetime,
+	prev_start: datetime,
+	start: datetime,
+	end: datetime,
+	*,
+	snapshot: bool = False,
+) -> pd.DataFrame:
+	values: dict[str, Any] = {"funnel": funnel.name, "prev_start": prev_start, "start": start, "end": end}
+	stage_keys = []
+	for index, stage in enumerate(funnel.progress_stages):
+		values[f"p{index}"] = stage.stage
+		stage_keys.append(f"%(p{index})s")
+	stage_list = ", ".join(stage_keys)
+	values.update(
+		{
+			"won_stage": funnel.won_stage.stage,
+			"lost_stage": funnel.lost_stages[0].stage if funnel.lost_stages else "",
+			"first_open": funnel.open_stages[0].stage if funnel.open_stages else funnel.won_stage.stage,
+			"won_position": len(funnel.progress_stages),
+		}
+	)
+	position = f"GREATEST(FIELD(o.sales_stage, {stage_list}), 1)"
+	kind = "(CASE o.status WHEN 'Lost' THEN 'Lost' WHEN 'Converted' THEN 'Won' ELSE 'Open' END)"
+	open_stage = f"IF(FIELD(o.sales_stage, {stage_list}) > 0, o.sales_stage, %(first_open)s)"
+	cases = []
+	for index, stage in enumerate(funnel.open_stages):
+		if stage.time_limit_days and stage.time_limit_days > 0:
+			values[f"ns{index}"] = stage.stage
+			values[f"nc{index}"] = now - timedelta(days=float(stage.time_limit_days))
+			cases.append(f"WHEN {open_stage} = %(ns{index})s THEN o.creation < %(nc{index})s")
+	stale = f"(CASE {' '.join(cases)} ELSE 0 END)" if cases else "0"
+	where = "o.sf_sales_funnel = %(funnel)s AND o.sf_stage_entered_at IS NULL"
+	if filters.company:
+		values["company"] = filters.company
+		where += " AND o.company = %(company)s"
+	where += scope.deal_filter("o.name", values)
+	slice_sql = OPPORTUNITY_SLICES[filters.slice_by] if filters.slice_by else "NULL"
+	if snapshot:
+		rows = db.sql(
+			f"SELECT {slice_sql} AS slice, {open_stage} AS to_stage, COUNT(*) AS n, SUM({stale}) AS stale "
+			f"FROM `tabOpportunity` o WHERE {where} AND o.status NOT IN ('Lost', 'Converted', 'Closed') "
+			"GROUP BY slice, to_stage",
+			values,
+			as_dict=True,
+		)
+		return _frame(rows, ["slice", "to_stage", "n", "stale"], ["n", "stale"])
+	if filters.mode != "cohort":
+		return _frame([], GROUPED_COLUMNS, GROUPED_NUMERIC)
+	to_stage = (
+		f"(CASE {kind} WHEN 'Won' THEN %(won_stage)s WHEN 'Lost' THEN %(lost_stage)s ELSE {open_stage} END)"
+	)
+	rows = db.sql(
+		f"SELECT (o.creation >= %(start)s) AS period, {slice_sql} AS slice, 0 AS progress_from, "
+		f"IF({kind} = 'Won', %(won_position)s, {position}) AS progress_to, {kind} AS to_kind, "
+		f"{to_stage} AS to_stage, IF({kind} = 'Lost', {open_stage}, NULL) AS from_stage, 1 AS is_latest, "
+		f"IF({kind} = 'Lost', o.order_lost_reason, NULL) AS lost_reason, COUNT(*) AS n, "
+		f"SUM({kind} = 'Open' AND {stale}) AS stale, COUNT(*) AS entries, 0 AS won_seconds, "
+		f"SUM(IF({kind} = 'Won', o.base_opportunity_amount, 0)) AS won_amount, 0 AS timed_wins, 0 AS days, "
+		"0 AS stays "
+		f"FROM `tabOpportunity` o WHERE {where} AND o.creation >= %(prev_start)s AND o.creation < %(end)s "
+		"GROUP BY period, slice, progress_to, to_kind, to_stage, from_stage, lost_reason",
+		values,
+		as_dict=True,
+	)
+	return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
 
 
 # Histogram buckets: exact to the hour under 3 days, to 6 hours under 30 days, to the day beyond
@@ -303,9 +412,7 @@ def _snapshot_rows(
 		values,
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows, columns=["slice", "to_stage", "n", "stale"])
-	frame[["n", "stale"]] = frame[["n", "stale"]].apply(pd.to_numeric).fillna(0)
-	return frame
+	return _frame(rows, ["slice", "to_stage", "n", "stale"], ["n", "stale"])
 
 
 # ---------------------------------------------------------------------------------------------- shaping
@@ -425,7 +532,7 @@ def _shape_one(
 			}
 		)
 	won_rows = rows[rows["to_kind"] == "Won"]
-	won_count = int(won_rows["n"].sum())
+	timed_wins = int(won_rows["timed_wins"].sum())
 	lengths = stays[stays["what"] == "length"]
 	entries = int(rows["entries"].sum()) if filters.mode == "cohort" else first
 	totals = {
@@ -435,9 +542,9 @@ def _shape_one(
 		"open": int(sum(open_by_stage.values)) if len(open_by_stage) else 0,
 		"stale": int(sum(stale_by_stage.values)) if len(stale_by_stage) else 0,
 		"overall_conversion": _pct(entered.get(won_position, 0), entries),
-		"avg_funnel_days": round(float(won_rows["won_seconds"].sum()) / won_count / 86400, 2)
-		if won_count
-		else None,
+		"avg_funnel_days": (
+			round(float(won_rows["won_seconds"].sum()) / timed_wins / 86400, 2) if timed_wins else None
+		),
 		"median_funnel_days": _median_days(lengths),
 		"won_amount": round(float(won_rows["won_amount"].sum()), 2),
 	}

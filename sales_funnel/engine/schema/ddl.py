@@ -60,6 +60,20 @@ CHILD_TABLE_COLUMNS = ("parent", "parentfield", "parenttype")
 DYNAMIC_DEFAULTS = ("Today", "__user", "Now", "__today", "now", "today")
 
 
+# Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
+# `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_install` / `after_migrate`
+# those on ERPNext's tables; here `create_table_sql` does.
+APP_INDEXES: dict[str, list[list[str]]] = {
+	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
+	"Opportunity": [["sf_sales_funnel", "sf_stage_entered_at"]],
+	"Funnel Stage Transition": [
+		["deal_doctype", "deal", "is_latest"],
+		["funnel", "funnel_entered_at"],
+		["reference_doctype", "reference_name"],
+	],
+}
+
+
 def table_name(doctype: str) -> str:
 	return f"tab{doctype}"
 
@@ -222,8 +236,10 @@ def site_doctypes(app_root: Path = APP_ROOT) -> dict[str, dict[str, Any]]:
 				f"Custom Field {field['name']} targets {field['dt']}, which the schema does not mirror"
 			)
 		target["fields"].append(field)
+	for name in set(APP_INDEXES) & set(metas):
+		metas[name]["indexes"] = list(metas[name].get("indexes", [])) + APP_INDEXES[name]
 	for name, meta in app_doctypes(app_root).items():
-		metas[name] = meta
+		metas[name] = {**meta, "indexes": APP_INDEXES.get(name, [])}
 	return metas
 
 
