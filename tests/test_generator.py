@@ -176,21 +176,26 @@ def test_every_deal_has_a_history_that_ends_where_the_deal_is(demo_db):
 	assert lost_without_reason == 0
 
 
-def test_histories_skip_stages_and_step_back_sometimes(demo_db):
+def test_histories_skip_stages_step_back_and_reopen_sometimes(demo_db):
 	moves = pd.DataFrame(
 		demo_db.sql(
-			"""SELECT f.idx AS from_idx, t.idx AS to_idx, t.kind AS to_kind
+			"""SELECT tr.deal, f.idx AS from_idx, f.kind AS from_kind, t.idx AS to_idx, t.kind AS to_kind
 			FROM `tabFunnel Stage Transition` tr
 			JOIN `tabSales Funnel Stage` f ON f.parent = tr.funnel AND f.stage = tr.from_stage
 			JOIN `tabSales Funnel Stage` t ON t.parent = tr.funnel AND t.stage = tr.to_stage""",
 			as_dict=True,
 		)
 	)
-	forward = moves[moves["to_kind"] != "Lost"]
-	steps = forward["to_idx"] - forward["from_idx"]
-	assert (steps == 1).mean() > 0.8
+	between_open = moves[(moves["to_kind"] != "Lost") & (moves["from_kind"] != "Lost")]
+	steps = between_open["to_idx"] - between_open["from_idx"]
+	assert (steps == 1).mean() > 0.6
 	assert (steps == 2).any() and (steps == -1).any()
 	assert steps.isin([1, 2, -1]).all()
+	reopened = moves[moves["from_kind"] == "Lost"]
+	assert len(reopened) and (reopened["to_kind"] == "Open").all()
+	# a reopened deal comes back to the stage it was lost at
+	lost_at = moves[moves["to_kind"] == "Lost"].groupby("deal")["from_idx"].first()
+	assert (reopened.set_index("deal")["to_idx"] == lost_at.reindex(reopened["deal"]).to_numpy()).all()
 
 
 def test_nothing_happens_after_now(demo_db, demo_spec):
@@ -224,8 +229,8 @@ def test_payments_are_sometimes_late_partial_or_missing_and_currencies_differ(de
 def test_managers_differ_in_first_stage_conversion(demo_db):
 	rows = demo_db.sql(
 		"""SELECT o.opportunity_owner AS manager, COUNT(*) AS entered,
-			SUM(EXISTS(SELECT 1 FROM `tabFunnel Stage Transition` t WHERE t.deal = o.name AND t.from_stage IS NOT NULL
-				AND t.to_kind <> 'Lost')) AS moved_on
+			SUM(EXISTS(SELECT 1 FROM `tabFunnel Stage Transition` t WHERE t.deal = o.name AND t.progress_to >= 2))
+				AS moved_on
 		FROM tabOpportunity o WHERE o.sf_sales_funnel = 'B2B New Customers'
 			AND o.creation < '2026-08-01' GROUP BY o.opportunity_owner""",
 		as_dict=True,

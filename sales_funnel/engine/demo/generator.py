@@ -514,7 +514,7 @@ class _DealChunk:
 			go_at = t_next[passes & in_time]
 			skip = (rng.random(len(go)) < 0.05) & (pos[go] + 2 <= won_pos[go])
 			target = pos[go] + 1 + skip
-			back = (rng.random(len(go)) < 0.03) & (pos[go] >= 1)
+			back = (rng.random(len(go)) < 0.25) & (pos[go] >= 1)
 			if back.any():
 				b = go[back]
 				t0, t1 = t[b], go_at[back]
@@ -544,6 +544,30 @@ class _DealChunk:
 			self.lost_reason[die] = reasons
 			t[die] = t_next[loses & in_time]
 			alive[die] = False
+		# some lost deals are reopened weeks later where they were lost; most of those are lost again
+		lost_deals = np.flatnonzero(self.lost)
+		reopen = lost_deals[rng.random(len(lost_deals)) < 0.5]
+		reopen_at = t[reopen] + (rng.lognormal(np.log(20), 0.6, len(reopen)) * DAY).astype(np.int64)
+		reopen, reopen_at = reopen[reopen_at <= c.now], reopen_at[reopen_at <= c.now]
+		rows_deal.append(reopen)
+		rows_from.append(lost_pos[reopen])
+		rows_to.append(pos[reopen].copy())
+		rows_at.append(reopen_at)
+		self.lost[reopen] = False
+		self.lost_reason[reopen] = None
+		t[reopen] = reopen_at
+		relost_at = reopen_at + (rng.lognormal(np.log(10), 0.6, len(reopen)) * DAY).astype(np.int64)
+		relost = (rng.random(len(reopen)) < 0.7) & (relost_at <= c.now)
+		again = reopen[relost]
+		rows_deal.append(again)
+		rows_from.append(pos[again].copy())
+		rows_to.append(lost_pos[again])
+		rows_at.append(relost_at[relost])
+		self.lost[again] = True
+		self.lost_reason[again] = np.array(m.LOST_REASONS, dtype=object)[
+			_pick(rng, m.LOST_REASONS, m.LOST_REASON_WEIGHTS, len(again))
+		]
+		t[again] = relost_at[relost]
 		self.pos = pos
 		self.last_at = t
 		self.won = pos >= won_pos
