@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, prepare_server, write_result
+from common import machine, peak_rss_mib, prepare_server, write_result
 
 from sales_funnel.engine.db import ConnectionSettings
 from sales_funnel.engine.demo.generator import DemoSpec
@@ -35,7 +34,7 @@ def one_size(deals: int) -> dict:
 		"seconds_total": round(report.seconds_total, 2),
 		"seconds_generating": round(report.seconds_generating, 2),
 		"rows_per_second": round(sum(report.rows.values()) / report.seconds_total),
-		"peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+		"peak_rss_mib": peak_rss_mib(),
 	}
 
 

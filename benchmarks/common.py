@@ -67,6 +67,15 @@ def prepare_server(settings: ConnectionSettings) -> dict[str, Any]:
 	return variables
 
 
+def peak_rss_mib() -> float:
+	"""This process's peak resident memory (VmHWM). Unlike getrusage's ru_maxrss, which Linux carries over
+	from the parent across fork and exec, it starts afresh with the process."""
+	for line in Path("/proc/self/status").read_text().splitlines():
+		if line.startswith("VmHWM:"):
+			return round(int(line.split()[1]) / 1024, 1)
+	return 0.0
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
 	RESULTS.mkdir(parents=True, exist_ok=True)
 	path = RESULTS / f"{name}.json"

@@ -9,6 +9,11 @@ app_license = "mit"
 
 required_apps = ["erpnext"]
 
+# Installation
+# ------------
+
+after_install = "sales_funnel.install.after_install"
+
 # Fixtures
 # --------
 # Custom Fields that the app adds to ERPNext doctypes, all prefixed `sf_`
@@ -16,3 +21,54 @@ required_apps = ["erpnext"]
 fixtures = [
 	{"dt": "Custom Field", "filters": [["module", "=", "Sales Funnel"]]},
 ]
+
+# Document Events
+# ---------------
+# Every change of a deal's stage is recorded as a Funnel Stage Transition in the same transaction; submitted
+# documents move deals forward, cancelled ones step them back.
+
+doc_events = {
+	"Opportunity": {
+		"before_insert": "sales_funnel.events.opportunity.before_insert",
+		"after_insert": "sales_funnel.events.opportunity.after_insert",
+		"on_update": "sales_funnel.events.opportunity.on_update",
+		"on_trash": "sales_funnel.events.opportunity.on_trash",
+	},
+	"Quotation": {
+		"on_submit": "sales_funnel.events.documents.on_submit",
+		"on_cancel": "sales_funnel.events.documents.on_cancel",
+	},
+	"Sales Order": {
+		"on_submit": "sales_funnel.events.documents.on_submit",
+		"on_cancel": "sales_funnel.events.documents.on_cancel",
+	},
+	"Sales Invoice": {
+		"on_submit": "sales_funnel.events.documents.on_submit",
+		"on_cancel": "sales_funnel.events.documents.on_cancel",
+	},
+	"Payment Entry": {
+		"on_submit": "sales_funnel.events.documents.on_submit",
+		"on_cancel": "sales_funnel.events.documents.on_cancel",
+	},
+}
+
+# A deal's history goes with the deal (on_trash above); rows that name a cancelled trigger document as their
+# reference never block deleting that document.
+ignore_links_on_delete = ["Funnel Stage Transition"]
+
+# Testing
+# -------
+
+before_tests = "erpnext.setup.utils.before_tests"
+
+# Permissions
+# -----------
+# A Sales User sees the stage history of the deals they own or are assigned; a Sales Manager sees all.
+
+permission_query_conditions = {
+	"Funnel Stage Transition": "sales_funnel.permissions.transition_query_conditions",
+}
+
+has_permission = {
+	"Funnel Stage Transition": "sales_funnel.permissions.transition_has_permission",
+}

@@ -143,116 +143,34 @@ def stage_conversion(
 		raise InvalidInput(
 			Message(_("Funnel {0} belongs to {1}, not {2}."), (funnel.name, funnel.company, filters.company))
 		)
-	scope = scope or DealScope()
-	start, end = period_bounds(filters.from_date, filters.to_date)
-	prev_start = (
-		period_bounds(*previous_period(filters.from_date, filters.to_date))[0]
-		if filters.compare_previous
-		else start
-	)
-	grouped = pd.concat(
-		[
-			_grouped_rows(db, funnel, filters, scope, now, prev_start, start, end),
-			_no_history_rows(db, funnel, filters, scope, now, prev_start, start, end),
-		],
-		ignore_index=True,
-	)
-	durations = _duration_rows(db, funnel, filters, scope, prev_start, start, end)
+	query = _Query(funnel, filters, scope or DealScope(), now)
+	grouped = pd.concat([query.grouped_rows(db), query.no_history_rows(db)], ignore_index=True)
+	durations = query.duration_rows(db)
 	snapshot = None
 	if filters.mode == "activity":
 		snapshot = pd.concat(
-			[
-				_snapshot_rows(db, funnel, filters, scope, now),
-				_no_history_rows(db, funnel, filters, scope, now, prev_start, start, end, snapshot=True),
-			],
-			ignore_index=True,
+			[query.open_now_rows(db), query.no_history_rows(db, open_now=True)], ignore_index=True
 		)
 	current = _shape(funnel, filters, grouped, durations, snapshot, period=1)
 	result = ConversionResult(funnel, filters, current[0], current[1])
 	if filters.compare_previous:
-		previous = _shape(funnel, filters, grouped, durations, snapshot, period=0)
-		result.previous_stages, result.previous_totals = previous
-	result.extra["period"] = (start, end)
+		result.previous_stages, result.previous_totals = _shape(
+			funnel, filters, grouped, durations, snapshot, period=0
+		)
+	result.extra["period"] = (query.start, query.end)
 	return result
 
 
 # ------------------------------------------------------------------------------------------------- SQL
-def _slice_sql(filters: ConversionFilters) -> str:
-	return f"`{SLICES[filters.slice_by]}`" if filters.slice_by else "NULL"
+# Histogram buckets for medians: exact to the hour under 3 days, to 6 hours under 30 days, to the day beyond
+_BUCKET = """(CASE WHEN {s} < 259200 THEN FLOOR({s} / 3600) * 3600
+	WHEN {s} < 2592000 THEN FLOOR({s} / 21600) * 21600 ELSE FLOOR({s} / 86400) * 86400 END)"""
 
-
-def _where(
-	funnel: Funnel,
-	filters: ConversionFilters,
-	scope: DealScope,
-	prev_start: datetime,
-	start: datetime,
-	end: datetime,
-) -> tuple[str, str, dict[str, Any]]:
-	"""WHERE clause, the period expression (1 = this period, 0 = the previous one) and the values."""
-	column = "funnel_entered_at" if filters.mode == "cohort" else "transitioned_at"
-	values: dict[str, Any] = {"funnel": funnel.name, "prev_start": prev_start, "start": start, "end": end}
-	where = f"funnel = %(funnel)s AND `{column}` >= %(prev_start)s AND `{column}` < %(end)s"
-	if filters.company:
-		values["company"] = filters.company
-		where += " AND company = %(company)s"
-	where += scope.deal_filter("deal", values)
-	return where, f"(`{column}` >= %(start)s)", values
-
-
-def _grouped_rows(
-	db: Database,
-	funnel: Funnel,
-	filters: ConversionFilters,
-	scope: DealScope,
-	now: datetime,
-	prev_start: datetime,
-	start: datetime,
-	end: datetime,
-) -> pd.DataFrame:
-	where, period, values = _where(funnel, filters, scope, prev_start, start, end)
-	stale_cases = []
-	for index, stage in enumerate(funnel.open_stages):
-		if stage.time_limit_days and stage.time_limit_days > 0:
-			values[f"stale_stage_{index}"] = stage.stage
-			values[f"stale_cutoff_{index}"] = now - timedelta(days=float(stage.time_limit_days))
-			stale_cases.append(
-				f"WHEN to_stage = %(stale_stage_{index})s THEN transitioned_at < %(stale_cutoff_{index})s"
-			)
-	stale = f"(CASE {' '.join(stale_cases)} ELSE 0 END)" if stale_cases else "0"
-	rows = db.sql(
-		f"""
-		SELECT {period} AS period, {_slice_sql(filters)} AS slice, progress_from, progress_to, to_kind, to_stage,
-			from_stage, is_latest, IF(to_kind = 'Lost', lost_reason, NULL) AS lost_reason,
-			COUNT(*) AS n,
-			SUM(is_latest = 1 AND to_kind = 'Open' AND {stale}) AS stale,
-			SUM(from_stage IS NULL) AS entries,
-			SUM(IF(to_kind = 'Won', TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at), 0)) AS won_seconds,
-			SUM(IF(to_kind = 'Won', amount, 0)) AS won_amount, SUM(to_kind = 'Won') AS timed_wins,
-			SUM(days_in_from_stage) AS days, SUM(from_stage IS NOT NULL) AS stays
-		FROM `tabFunnel Stage Transition`
-		WHERE {where}
-		GROUP BY period, slice, progress_from, progress_to, to_kind, to_stage, from_stage, is_latest,
-			IF(to_kind = 'Lost', lost_reason, NULL)
-		""",
-		values,
-		as_dict=True,
-	)
-	return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
-
-
-GROUPED_COLUMNS = ["period", "slice", "progress_from", "progress_to", "to_kind", "to_stage", "from_stage",
+GROUPED_COLUMNS = ["period", "slice", "progress_from", "progress_to", "from_position", "to_position",
 	"is_latest", "lost_reason", "n", "stale", "entries", "won_seconds", "won_amount", "timed_wins", "days",
 	"stays"]  # fmt: skip
-GROUPED_NUMERIC = ["period", "progress_from", "progress_to", "is_latest", "n", "stale", "entries", "won_seconds",
-	"won_amount", "timed_wins", "days", "stays"]  # fmt: skip
-
-
-def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
-	frame = pd.DataFrame(rows, columns=columns)
-	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
-	return frame
-
+GROUPED_NUMERIC = [c for c in GROUPED_COLUMNS if c not in ("slice", "lost_reason")]
+OPEN_NOW_COLUMNS = ["slice", "to_position", "n", "stale"]
 
 # Deals of the funnel with no recorded history yet (not backfilled): Opportunity.sf_stage_entered_at is NULL,
 # since recording and the backfill both set it. Such a deal counts as having entered the funnel when it was
@@ -270,149 +188,175 @@ OPPORTUNITY_SLICES = {
 }
 
 
-def _no_history_rows(
-	db: Database,
-	funnel: Funnel,
-	filters: ConversionFilters,
-	scope: DealScope,
-	now: datetime,
-	prev_start: datetime,
-	start: datetime,
-	end: datetime,
-	*,
-	snapshot: bool = False,
-) -> pd.DataFrame:
-	values: dict[str, Any] = {"funnel": funnel.name, "prev_start": prev_start, "start": start, "end": end}
-	stage_keys = []
-	for index, stage in enumerate(funnel.progress_stages):
-		values[f"p{index}"] = stage.stage
-		stage_keys.append(f"%(p{index})s")
-	stage_list = ", ".join(stage_keys)
-	values.update(
-		{
-			"won_stage": funnel.won_stage.stage,
-			"lost_stage": funnel.lost_stages[0].stage if funnel.lost_stages else "",
-			"first_open": funnel.open_stages[0].stage if funnel.open_stages else funnel.won_stage.stage,
-			"won_position": len(funnel.progress_stages),
+def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
+	frame = pd.DataFrame(rows, columns=columns)
+	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
+	return frame
+
+
+class _Query:
+	"""The SQL of one report call. Every value is a parameter; only column names and the CASE skeletons that
+	the funnel's own stage count shapes are written into the text."""
+
+	def __init__(self, funnel: Funnel, filters: ConversionFilters, scope: DealScope, now: datetime):
+		self.funnel, self.filters, self.scope, self.now = funnel, filters, scope, now
+		self.start, self.end = period_bounds(filters.from_date, filters.to_date)
+		self.prev_start = (
+			period_bounds(*previous_period(filters.from_date, filters.to_date))[0]
+			if filters.compare_previous
+			else self.start
+		)
+		self.won = len(funnel.progress_stages)  # the Won stage's position
+		self.slice = f"`{SLICES[filters.slice_by]}`" if filters.slice_by else "NULL"
+
+	def _values(self) -> dict[str, Any]:
+		values: dict[str, Any] = {
+			"funnel": self.funnel.name,
+			"prev_start": self.prev_start,
+			"start": self.start,
+			"end": self.end,
+			"won": self.won,
 		}
-	)
-	position = f"GREATEST(FIELD(o.sales_stage, {stage_list}), 1)"
-	kind = "(CASE o.status WHEN 'Lost' THEN 'Lost' WHEN 'Converted' THEN 'Won' ELSE 'Open' END)"
-	open_stage = f"IF(FIELD(o.sales_stage, {stage_list}) > 0, o.sales_stage, %(first_open)s)"
-	cases = []
-	for index, stage in enumerate(funnel.open_stages):
-		if stage.time_limit_days and stage.time_limit_days > 0:
-			values[f"ns{index}"] = stage.stage
-			values[f"nc{index}"] = now - timedelta(days=float(stage.time_limit_days))
-			cases.append(f"WHEN {open_stage} = %(ns{index})s THEN o.creation < %(nc{index})s")
-	stale = f"(CASE {' '.join(cases)} ELSE 0 END)" if cases else "0"
-	where = "o.sf_sales_funnel = %(funnel)s AND o.sf_stage_entered_at IS NULL"
-	if filters.company:
-		values["company"] = filters.company
-		where += " AND o.company = %(company)s"
-	where += scope.deal_filter("o.name", values)
-	slice_sql = OPPORTUNITY_SLICES[filters.slice_by] if filters.slice_by else "NULL"
-	if snapshot:
+		for position, stage in enumerate(self.funnel.open_stages, start=1):
+			if stage.time_limit_days and stage.time_limit_days > 0:
+				values[f"cutoff_{position}"] = self.now - timedelta(days=float(stage.time_limit_days))
+		return values
+
+	def _stale(self, values: dict[str, Any], position: str, since: str) -> str:
+		"""1 when an open deal at `position` has been there since before its stage's cutoff."""
+		cases = [
+			f"WHEN {k.removeprefix('cutoff_')} THEN {since} < %({k})s"
+			for k in values
+			if k.startswith("cutoff_")
+		]
+		return f"(CASE {position} {' '.join(cases)} ELSE 0 END)" if cases else "0"
+
+	def _where(self, values: dict[str, Any]) -> tuple[str, str]:
+		"""The rows of the period (and the previous one), and the expression telling them apart (1 = this)."""
+		column = "funnel_entered_at" if self.filters.mode == "cohort" else "transitioned_at"
+		where = f"funnel = %(funnel)s AND `{column}` >= %(prev_start)s AND `{column}` < %(end)s"
+		return where + self.scope.deal_filter("deal", values), f"(`{column}` >= %(start)s)"
+
+	def grouped_rows(self, db: Database) -> pd.DataFrame:
+		values = self._values()
+		where, period = self._where(values)
+		stale = self._stale(values, "to_position", "transitioned_at")
 		rows = db.sql(
-			f"SELECT {slice_sql} AS slice, {open_stage} AS to_stage, COUNT(*) AS n, SUM({stale}) AS stale "
-			f"FROM `tabOpportunity` o WHERE {where} AND o.status NOT IN ('Lost', 'Converted', 'Closed') "
-			"GROUP BY slice, to_stage",
+			f"""
+			SELECT {period} AS period, {self.slice} AS slice, progress_from, progress_to, from_position, to_position,
+				is_latest, IF(to_position = -1, lost_reason, NULL) AS lost_reason, COUNT(*) AS n,
+				SUM(is_latest = 1 AND {stale}) AS stale,
+				SUM(from_position = 0) AS entries,
+				SUM(IF(to_position = %(won)s, TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at), 0)) AS won_seconds,
+				SUM(IF(to_position = %(won)s, amount, 0)) AS won_amount,
+				SUM(to_position = %(won)s) AS timed_wins,
+				SUM(IF(from_position > 0, days_in_from_stage, 0)) AS days,
+				SUM(from_position > 0) AS stays
+			FROM `tabFunnel Stage Transition`
+			WHERE {where}
+			GROUP BY period, slice, progress_from, progress_to, from_position, to_position, is_latest,
+				IF(to_position = -1, lost_reason, NULL)
+			ORDER BY NULL
+			""",
 			values,
 			as_dict=True,
 		)
-		return _frame(rows, ["slice", "to_stage", "n", "stale"], ["n", "stale"])
-	if filters.mode != "cohort":
-		return _frame([], GROUPED_COLUMNS, GROUPED_NUMERIC)
-	to_stage = (
-		f"(CASE {kind} WHEN 'Won' THEN %(won_stage)s WHEN 'Lost' THEN %(lost_stage)s ELSE {open_stage} END)"
-	)
-	rows = db.sql(
-		f"SELECT (o.creation >= %(start)s) AS period, {slice_sql} AS slice, 0 AS progress_from, "
-		f"IF({kind} = 'Won', %(won_position)s, {position}) AS progress_to, {kind} AS to_kind, "
-		f"{to_stage} AS to_stage, IF({kind} = 'Lost', {open_stage}, NULL) AS from_stage, 1 AS is_latest, "
-		f"IF({kind} = 'Lost', o.order_lost_reason, NULL) AS lost_reason, COUNT(*) AS n, "
-		f"SUM({kind} = 'Open' AND {stale}) AS stale, COUNT(*) AS entries, 0 AS won_seconds, "
-		f"SUM(IF({kind} = 'Won', o.base_opportunity_amount, 0)) AS won_amount, 0 AS timed_wins, 0 AS days, "
-		"0 AS stays "
-		f"FROM `tabOpportunity` o WHERE {where} AND o.creation >= %(prev_start)s AND o.creation < %(end)s "
-		"GROUP BY period, slice, progress_to, to_kind, to_stage, from_stage, lost_reason",
-		values,
-		as_dict=True,
-	)
-	return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
+		return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
 
+	def duration_rows(self, db: Database) -> pd.DataFrame:
+		"""Histograms of days in stage (by the position left) and of funnel length (entry to won), for medians."""
+		values = self._values()
+		where, period = self._where(values)
+		stay = _BUCKET.format(s="ROUND(days_in_from_stage * 86400)")
+		length = _BUCKET.format(s="TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at)")
+		rows = db.sql(
+			f"""
+			SELECT {period} AS period, {self.slice} AS slice, from_position AS position,
+				IF(from_position > 0, {stay}, NULL) AS stay_seconds,
+				IF(to_position = %(won)s, {length}, NULL) AS length_seconds, COUNT(*) AS n
+			FROM `tabFunnel Stage Transition`
+			WHERE {where} AND (from_position > 0 OR to_position = %(won)s)
+			GROUP BY period, slice, position, stay_seconds, length_seconds
+			ORDER BY NULL
+			""",
+			values,
+			as_dict=True,
+		)
+		frame = _frame(
+			rows,
+			["period", "slice", "position", "stay_seconds", "length_seconds", "n"],
+			["period", "position", "n"],
+		)
+		frame[["stay_seconds", "length_seconds"]] = frame[["stay_seconds", "length_seconds"]].apply(
+			pd.to_numeric
+		)
+		columns = ["period", "slice", "position", "what", "seconds", "n"]
+		stays = (
+			frame.dropna(subset=["stay_seconds"])
+			.groupby(["period", "slice", "position", "stay_seconds"], dropna=False)["n"].sum()
+			.reset_index().rename(columns={"stay_seconds": "seconds"}).assign(what="stay")
+		)  # fmt: skip
+		lengths = (
+			frame.dropna(subset=["length_seconds"])
+			.groupby(["period", "slice", "length_seconds"], dropna=False)["n"].sum()
+			.reset_index().rename(columns={"length_seconds": "seconds"}).assign(what="length", position=0)
+		)  # fmt: skip
+		return pd.concat([stays[columns], lengths[columns]], ignore_index=True)
 
-# Histogram buckets: exact to the hour under 3 days, to 6 hours under 30 days, to the day beyond
-_BUCKET = """(CASE WHEN {s} < 259200 THEN FLOOR({s} / 3600) * 3600
-	WHEN {s} < 2592000 THEN FLOOR({s} / 21600) * 21600 ELSE FLOOR({s} / 86400) * 86400 END)"""
+	def open_now_rows(self, db: Database) -> pd.DataFrame:
+		"""Activity mode: every deal of the funnel open now, by position, and how many of them are stale."""
+		values = self._values()
+		values["last_open"] = self.won - 1
+		stale = self._stale(values, "to_position", "transitioned_at")
+		where = "funnel = %(funnel)s AND is_latest = 1 AND to_position BETWEEN 1 AND %(last_open)s"
+		where += self.scope.deal_filter("deal", values)
+		rows = db.sql(
+			f"""SELECT {self.slice} AS slice, to_position, COUNT(*) AS n, SUM({stale}) AS stale
+			FROM `tabFunnel Stage Transition` WHERE {where} GROUP BY slice, to_position ORDER BY NULL""",
+			values,
+			as_dict=True,
+		)
+		return _frame(rows, OPEN_NOW_COLUMNS, ["to_position", "n", "stale"])
 
-
-def _duration_rows(
-	db: Database,
-	funnel: Funnel,
-	filters: ConversionFilters,
-	scope: DealScope,
-	prev_start: datetime,
-	start: datetime,
-	end: datetime,
-) -> pd.DataFrame:
-	"""Histograms of days in stage (per stage left) and of funnel length (entry to won), for medians."""
-	where, period, values = _where(funnel, filters, scope, prev_start, start, end)
-	stay = _BUCKET.format(s="ROUND(days_in_from_stage * 86400)")
-	length = _BUCKET.format(s="TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at)")
-	rows = db.sql(
-		f"""
-		SELECT {period} AS period, {_slice_sql(filters)} AS slice, from_stage AS stage,
-			IF(from_stage IS NULL, NULL, {stay}) AS stay_seconds,
-			IF(to_kind = 'Won', {length}, NULL) AS length_seconds, COUNT(*) AS n
-		FROM `tabFunnel Stage Transition`
-		WHERE {where} AND (from_stage IS NOT NULL OR to_kind = 'Won')
-		GROUP BY period, slice, stage, stay_seconds, length_seconds
-		""",
-		values,
-		as_dict=True,
-	)
-	frame = pd.DataFrame(rows, columns=["period", "slice", "stage", "stay_seconds", "length_seconds", "n"])
-	numeric = ["period", "stay_seconds", "length_seconds", "n"]
-	frame[numeric] = frame[numeric].apply(pd.to_numeric)
-	columns = ["period", "slice", "stage", "what", "seconds", "n"]
-	stays = (
-		frame.dropna(subset=["stay_seconds"])
-		.groupby(["period", "slice", "stage", "stay_seconds"], dropna=False)["n"].sum()
-		.reset_index().rename(columns={"stay_seconds": "seconds"}).assign(what="stay")
-	)  # fmt: skip
-	lengths = (
-		frame.dropna(subset=["length_seconds"])
-		.groupby(["period", "slice", "length_seconds"], dropna=False)["n"].sum()
-		.reset_index().rename(columns={"length_seconds": "seconds"}).assign(what="length", stage="")
-	)  # fmt: skip
-	return pd.concat([stays[columns], lengths[columns]], ignore_index=True)
-
-
-def _snapshot_rows(
-	db: Database, funnel: Funnel, filters: ConversionFilters, scope: DealScope, now: datetime
-) -> pd.DataFrame:
-	"""Activity mode: every deal of the funnel that is open now, by stage, and how many of them are stale."""
-	values: dict[str, Any] = {"funnel": funnel.name}
-	where = "funnel = %(funnel)s AND is_latest = 1 AND to_kind = 'Open'"
-	if filters.company:
-		values["company"] = filters.company
-		where += " AND company = %(company)s"
-	where += scope.deal_filter("deal", values)
-	cases = []
-	for index, stage in enumerate(funnel.open_stages):
-		if stage.time_limit_days and stage.time_limit_days > 0:
-			values[f"s{index}"] = stage.stage
-			values[f"c{index}"] = now - timedelta(days=float(stage.time_limit_days))
-			cases.append(f"WHEN to_stage = %(s{index})s THEN transitioned_at < %(c{index})s")
-	stale = f"(CASE {' '.join(cases)} ELSE 0 END)" if cases else "0"
-	rows = db.sql(
-		f"""SELECT {_slice_sql(filters)} AS slice, to_stage, COUNT(*) AS n, SUM({stale}) AS stale
-		FROM `tabFunnel Stage Transition` WHERE {where} GROUP BY slice, to_stage""",
-		values,
-		as_dict=True,
-	)
-	return _frame(rows, ["slice", "to_stage", "n", "stale"], ["n", "stale"])
+	def no_history_rows(self, db: Database, *, open_now: bool = False) -> pd.DataFrame:
+		values = self._values()
+		stage_keys = []
+		for index, stage in enumerate(self.funnel.progress_stages):
+			values[f"p{index}"] = stage.stage
+			stage_keys.append(f"%(p{index})s")
+		stage_list = ", ".join(stage_keys)
+		position = f"GREATEST(FIELD(o.sales_stage, {stage_list}), 1)"  # not in the funnel: its first stage
+		kind = "(CASE o.status WHEN 'Lost' THEN 'Lost' WHEN 'Converted' THEN 'Won' ELSE 'Open' END)"
+		stale = self._stale(values, position, "o.creation")
+		where = "o.sf_sales_funnel = %(funnel)s AND o.sf_stage_entered_at IS NULL"
+		where += self.scope.deal_filter("o.name", values)
+		slice_sql = OPPORTUNITY_SLICES[self.filters.slice_by] if self.filters.slice_by else "NULL"
+		if open_now:
+			rows = db.sql(
+				f"SELECT {slice_sql} AS slice, {position} AS to_position, COUNT(*) AS n, SUM({stale}) AS stale "
+				f"FROM `tabOpportunity` o WHERE {where} AND o.status NOT IN ('Lost', 'Converted', 'Closed') "
+				"GROUP BY slice, to_position ORDER BY NULL",
+				values,
+				as_dict=True,
+			)
+			return _frame(rows, OPEN_NOW_COLUMNS, ["to_position", "n", "stale"])
+		if self.filters.mode != "cohort":
+			return _frame([], GROUPED_COLUMNS, GROUPED_NUMERIC)
+		to_position = f"(CASE {kind} WHEN 'Won' THEN %(won)s WHEN 'Lost' THEN -1 ELSE {position} END)"
+		rows = db.sql(
+			f"SELECT (o.creation >= %(start)s) AS period, {slice_sql} AS slice, 0 AS progress_from, "
+			f"IF({kind} = 'Won', %(won)s, {position}) AS progress_to, "
+			f"IF({kind} = 'Lost', {position}, 0) AS from_position, {to_position} AS to_position, 1 AS is_latest, "
+			f"IF({kind} = 'Lost', o.order_lost_reason, NULL) AS lost_reason, COUNT(*) AS n, "
+			f"SUM({kind} = 'Open' AND {stale}) AS stale, COUNT(*) AS entries, 0 AS won_seconds, "
+			f"SUM(IF({kind} = 'Won', o.base_opportunity_amount, 0)) AS won_amount, 0 AS timed_wins, 0 AS days, "
+			"0 AS stays "
+			f"FROM `tabOpportunity` o WHERE {where} AND o.creation >= %(prev_start)s AND o.creation < %(end)s "
+			"GROUP BY period, slice, progress_to, from_position, to_position, lost_reason ORDER BY NULL",
+			values,
+			as_dict=True,
+		)
+		return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
 
 
 # ---------------------------------------------------------------------------------------------- shaping
@@ -426,13 +370,6 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float | None:
 	low = values[np.searchsorted(cumulative, (total - 1) // 2 + 1)]
 	high = values[np.searchsorted(cumulative, total // 2 + 1)]
 	return float(low + high) / 2
-
-
-def _slice_keys(frame: pd.DataFrame, filters: ConversionFilters) -> list[str]:
-	if not filters.slice_by:
-		return [WHOLE]
-	keys = sorted({NOT_SET if v is None or v == "" else str(v) for v in frame["slice"]})
-	return [WHOLE, *keys]
 
 
 def _normalise_slice(frame: pd.DataFrame) -> pd.DataFrame:
@@ -449,21 +386,24 @@ def _shape(
 	snapshot: pd.DataFrame | None,
 	period: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-	rows = _normalise_slice(grouped[grouped["period"] == period])
+	grouped = _normalise_slice(grouped)
+	rows = grouped[grouped["period"] == period]
 	stays = _normalise_slice(durations[durations["period"] == period])
 	snap = _normalise_slice(snapshot) if snapshot is not None else None
+	keys = [WHOLE] + (
+		sorted(set(grouped["slice"]) | set(snap["slice"] if snap is not None else []))
+		if filters.slice_by
+		else []
+	)
 	stage_rows: list[dict[str, Any]] = []
 	total_rows: list[dict[str, Any]] = []
-	for key in _slice_keys(_normalise_slice(grouped), filters):
+	for key in keys:
 		part = rows if key == WHOLE else rows[rows["slice"] == key]
 		part_stays = stays if key == WHOLE else stays[stays["slice"] == key]
 		part_snap = None if snap is None else (snap if key == WHOLE else snap[snap["slice"] == key])
 		stages, totals = _shape_one(funnel, filters, part, part_stays, part_snap)
-		for row in stages:
-			row["slice"] = key
-		totals["slice"] = key
-		stage_rows += stages
-		total_rows.append(totals)
+		stage_rows += [{**row, "slice": key} for row in stages]
+		total_rows.append({**totals, "slice": key})
 	return pd.DataFrame(stage_rows), pd.DataFrame(total_rows)
 
 
@@ -475,39 +415,33 @@ def _shape_one(
 	snapshot: pd.DataFrame | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 	progress = funnel.progress_stages
-	won_position = len(progress)
-	p_from = rows["progress_from"].to_numpy()
-	p_to = rows["progress_to"].to_numpy()
-	n = rows["n"].to_numpy()
-	entered = {k: int(n[(p_from < k) & (k <= p_to)].sum()) for k in range(1, won_position + 1)}
-	latest = rows[rows["is_latest"] == 1]
-	lost_rows = rows[rows["to_kind"] == "Lost"]
+	won = len(progress)
+	p_from, p_to, n = (rows[c].to_numpy() for c in ("progress_from", "progress_to", "n"))
+	entered = {k: int(n[(p_from < k) & (k <= p_to)].sum()) for k in range(1, won + 1)}
+	lost_rows = rows[rows["to_position"] == -1]
 	if filters.mode == "cohort":
 		lost_rows = lost_rows[lost_rows["is_latest"] == 1]
-	lost_position = lost_rows["from_stage"].map(funnel.position)
 	if snapshot is None:
-		open_rows = latest[latest["to_kind"] == "Open"]
-		open_by_stage = open_rows.groupby("to_stage")["n"].sum()
-		stale_by_stage = open_rows.groupby("to_stage")["stale"].sum()
+		open_rows = rows[(rows["is_latest"] == 1) & (rows["to_position"] >= 1) & (rows["to_position"] < won)]
+		open_by, stale_by = (open_rows.groupby("to_position")[c].sum() for c in ("n", "stale"))
 	else:
-		open_by_stage = snapshot.groupby("to_stage")["n"].sum()
-		stale_by_stage = snapshot.groupby("to_stage")["stale"].sum()
-	stay_rows = stays[stays["what"] == "stay"]
+		open_by, stale_by = (snapshot.groupby("to_position")[c].sum() for c in ("n", "stale"))
+	left = rows[rows["from_position"] > 0].groupby("from_position")[["days", "stays"]].sum()
+	stay_hist = stays[stays["what"] == "stay"]
 	first = entered.get(1, 0)
 	out = []
 	for k, stage in enumerate(progress, start=1):
-		is_won = stage.kind == "Won"
+		is_won = k == won
 		moved_on = None if is_won else entered.get(k + 1, 0)
-		lost_here = lost_rows[lost_position == k]
+		lost_here = lost_rows[lost_rows["from_position"] == k]
 		reasons = (
 			lost_here.groupby(lost_here["lost_reason"].fillna(NOT_SET))["n"]
 			.sum()
 			.sort_values(ascending=False)
 		)
-		left = rows[rows["from_stage"] == stage.stage]
-		stays_here = stay_rows[stay_rows["stage"] == stage.stage]
-		days_total, stays_count = float(left["days"].sum()), int(left["stays"].sum())
-		conversion = _pct(moved_on, entered[k]) if not is_won else None
+		days_total = float(left["days"].get(k, 0.0))
+		stays_count = int(left["stays"].get(k, 0))
+		conversion = None if is_won else _pct(moved_on, entered[k])
 		target = stage.target_conversion if (not is_won and stage.target_conversion) else None
 		out.append(
 			{
@@ -524,28 +458,27 @@ def _shape_one(
 				"top_lost_reasons": ", ".join(
 					f"{r} ({int(c)})" for r, c in reasons.head(TOP_LOST_REASONS).items()
 				),
-				"open": int(open_by_stage.get(stage.stage, 0)),
-				"stale": int(stale_by_stage.get(stage.stage, 0)),
+				"open": int(open_by.get(k, 0)),
+				"stale": int(stale_by.get(k, 0)),
 				"time_limit_days": stage.time_limit_days or None,
 				"avg_days": round(days_total / stays_count, 2) if stays_count else None,
-				"median_days": _median_days(stays_here),
+				"median_days": _median_days(stay_hist[stay_hist["position"] == k]),
 			}
 		)
-	won_rows = rows[rows["to_kind"] == "Won"]
+	won_rows = rows[rows["to_position"] == won]
 	timed_wins = int(won_rows["timed_wins"].sum())
-	lengths = stays[stays["what"] == "length"]
 	entries = int(rows["entries"].sum()) if filters.mode == "cohort" else first
 	totals = {
 		"entered": entries,
-		"won": entered.get(won_position, 0),
+		"won": entered.get(won, 0),
 		"lost": int(lost_rows["n"].sum()),
-		"open": int(sum(open_by_stage.values)) if len(open_by_stage) else 0,
-		"stale": int(sum(stale_by_stage.values)) if len(stale_by_stage) else 0,
-		"overall_conversion": _pct(entered.get(won_position, 0), entries),
+		"open": int(open_by.sum()),
+		"stale": int(stale_by.sum()),
+		"overall_conversion": _pct(entered.get(won, 0), entries),
 		"avg_funnel_days": (
 			round(float(won_rows["won_seconds"].sum()) / timed_wins / 86400, 2) if timed_wins else None
 		),
-		"median_funnel_days": _median_days(lengths),
+		"median_funnel_days": _median_days(stays[stays["what"] == "length"]),
 		"won_amount": round(float(won_rows["won_amount"].sum()), 2),
 	}
 	return out, totals

@@ -71,6 +71,8 @@ class Transition:
 	reference_name: str | None
 	progress_from: int
 	progress_to: int
+	from_position: int  # 0: entry into the funnel; -1: leaving a Lost stage (the deal was reopened)
+	to_position: int  # -1: a Lost stage
 	is_latest: int
 	funnel_entered_at: datetime
 	days_in_from_stage: float  # 0 on the entry row (Frappe's Float columns are NOT NULL)
@@ -139,6 +141,8 @@ def plan_transition(
 		reference_name=reference[1] if reference else None,
 		progress_from=progress_from,
 		progress_to=max(progress_from, funnel.position(to_stage)),
+		from_position=stage_position(funnel, previous.to_stage) if previous else 0,
+		to_position=stage_position(funnel, to_stage),
 		is_latest=1,
 		funnel_entered_at=entry.funnel_entered_at if entry else at,
 		days_in_from_stage=(
@@ -153,6 +157,11 @@ def plan_transition(
 		customer_kind=entry.customer_kind if entry else deal.customer_kind,
 		temperature=entry.temperature if entry else deal.temperature,
 	)
+
+
+def stage_position(funnel: Funnel, stage: str) -> int:
+	"""A stage's position as stored on transitions: 1..K for open and won stages, -1 for a lost one."""
+	return -1 if funnel.kind(stage) == "Lost" else funnel.position(stage)
 
 
 def target_stage(
@@ -241,6 +250,8 @@ def _transition(row: dict[str, Any]) -> Transition:
 	values["amount"] = float(values["amount"] or 0)
 	values["progress_from"] = int(values["progress_from"] or 0)
 	values["progress_to"] = int(values["progress_to"] or 0)
+	values["from_position"] = int(values["from_position"] or 0)
+	values["to_position"] = int(values["to_position"] or 0)
 	values["is_latest"] = int(values["is_latest"] or 0)
 	return Transition(**values)
 

@@ -25,10 +25,18 @@ PERMISSION_FIELDS = {
 }
 
 
+def like_literal(text: str) -> str:
+	"""`text` matched literally inside a LIKE pattern (backslash is MariaDB's default escape)."""
+	return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True)
 class DealScope:
 	own_or_assigned_of: str | None = None  # restrict to this user's deals
 	allowed: Mapping[str, Sequence[str]] = field(default_factory=dict)  # Opportunity field -> values
+	# Frappe lets a document whose restricted field is empty through, unless the System Settings say
+	# "Apply Strict User Permissions"
+	strict: bool = False
 
 	@property
 	def is_everything(self) -> bool:
@@ -43,7 +51,7 @@ class DealScope:
 		conditions = []
 		if self.own_or_assigned_of is not None:
 			values["scope_user"] = self.own_or_assigned_of
-			values["scope_assign"] = f'%"{self.own_or_assigned_of}"%'
+			values["scope_assign"] = f'%"{like_literal(self.own_or_assigned_of)}"%'
 			conditions.append(
 				"(o.opportunity_owner = %(scope_user)s OR o.owner = %(scope_user)s OR o._assign LIKE %(scope_assign)s)"
 			)
@@ -55,7 +63,10 @@ class DealScope:
 				key = f"scope_{number}_{index}"
 				values[key] = value
 				names.append(f"%({key})s")
-			conditions.append(f"o.`{column}` IN ({', '.join(names)})" if names else "FALSE")
+			condition = f"o.`{column}` IN ({', '.join(names)})" if names else "FALSE"
+			if not self.strict:
+				condition = f"({condition} OR o.`{column}` IS NULL OR o.`{column}` = '')"
+			conditions.append(condition)
 		return (
 			f" AND {deal_column} IN (SELECT o.name FROM `tabOpportunity` o WHERE {' AND '.join(conditions)})"
 		)

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 		)
 		print(f"Loaded {sum(report.rows.values()):,} rows in {report.seconds_total:.1f} s.\n")
 		with MariaDB(settings.with_database(args.database)) as db:
-			print_summary(db, Path(args.out))
+			print_summary(db, Path(args.out), spec.now)
 	except DatabaseConfigError as exc:
 		print(f"error: {exc}", file=sys.stderr)
 		return 2

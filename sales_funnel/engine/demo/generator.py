@@ -819,6 +819,12 @@ class _DealChunk:
 				"recorded_via": "Manual",
 				"progress_from": progress_from,
 				"progress_to": progress_to,
+				"from_position": np.where(
+					self.tr_from < 0,
+					0,
+					np.where(self.tr_from == c.lost_pos[self.funnel[d]], -1, self.tr_from + 1),
+				),
+				"to_position": np.where(kind_of == "Lost", -1, self.tr_to + 1),
 				"is_latest": last_of_deal.astype(int),
 				"funnel_entered_at": _seconds_to_datetime(self.created[d]),
 				"days_in_from_stage": days_in_from,

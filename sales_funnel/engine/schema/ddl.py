@@ -60,18 +60,34 @@ CHILD_TABLE_COLUMNS = ("parent", "parentfield", "parenttype")
 DYNAMIC_DEFAULTS = ("Today", "__user", "Now", "__today", "now", "today")
 
 
+REPORT_KEY = ["funnel"]
+REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position", "is_latest", "days_in_from_stage",
+	"amount", "lost_reason"]  # fmt: skip
+
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
 # `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_install` / `after_migrate`
 # those on ERPNext's tables; here `create_table_sql` does.
-APP_INDEXES: dict[str, list[list[str]]] = {
+APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
-	"Opportunity": [["sf_sales_funnel", "sf_stage_entered_at"]],
+	"Opportunity": [("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"])],
 	"Funnel Stage Transition": [
-		["deal_doctype", "deal", "is_latest"],
-		["funnel", "funnel_entered_at"],
-		["reference_doctype", "reference_name"],
+		# the recorder's "latest row of this deal"
+		("sf_deal_latest", ["deal_doctype", "deal", "is_latest"]),
+		# "which move did this document make" (cancelling a trigger document)
+		("sf_reference", ["reference_doctype", "reference_name"]),
+		# the Stage Conversion report reads only these indexes (covering), never the rows, unless sliced
+		("sf_cohort", [*REPORT_KEY, "funnel_entered_at", *REPORT_PAYLOAD, "transitioned_at"]),
+		("sf_activity", [*REPORT_KEY, "transitioned_at", *REPORT_PAYLOAD, "funnel_entered_at"]),
+		("sf_open_now", ["funnel", "is_latest", "to_position", "transitioned_at"]),
 	],
 }
+
+
+def named_index(index: tuple[str, list[str]] | list[str]) -> tuple[str, list[str]]:
+	"""(name, columns); a bare column list gets Frappe's default name (`get_index_name`: columns joined + _index)."""
+	if isinstance(index, tuple):
+		return index
+	return "_".join(index) + "_index", list(index)
 
 
 def table_name(doctype: str) -> str:
@@ -179,8 +195,7 @@ def create_table_sql(doctype: str, meta: Mapping[str, Any]) -> str:
 		]
 	else:
 		definitions.append("index creation(creation)")
-	for columns in meta.get("indexes", []):
-		index_name = "_".join(columns) + "_index"
+	for index_name, columns in map(named_index, meta.get("indexes", [])):
 		definitions.append(f"index `{index_name}`(" + ", ".join(f"`{c}`" for c in columns) + ")")
 	body = ",\n\t".join(
 		[

@@ -1,0 +1,44 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Whitelisted methods of the Sales Funnel app (thin: check permissions, call the engine through helpers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from frappe import _
+
+from sales_funnel.backfill_apply import start_backfill
+
+MANAGER_ROLES = ("Sales Manager", "System Manager")
+
+
+@frappe.whitelist(methods=["POST"])
+def backfill_history(deals: str | list | None = None) -> dict[str, Any]:
+	"""Rebuild the stage history of Opportunities that have none, from their Versions (idempotent: deals that
+	already have history are left alone). `deals`: a JSON list or comma-separated names; all when empty.
+	Small runs return the counts; large ones are queued as a background job."""
+	frappe.only_for(MANAGER_ROLES, message=True)
+	names = _deal_names(deals)
+	result = start_backfill(names, commit=False)  # the request commits once, at its end
+	if result.get("queued"):
+		frappe.msgprint(
+			_("The stage history of {0} deals is being rebuilt in the background.").format(result["deals"]),
+			alert=True,
+		)
+	return result
+
+
+def _deal_names(deals: str | list | None) -> list[str] | None:
+	if deals in (None, "", []):
+		return None
+	if isinstance(deals, str):
+		text = deals.strip()
+		parsed = frappe.parse_json(text) if text.startswith("[") else text.split(",")
+	else:
+		parsed = deals
+	if not isinstance(parsed, list) or not all(isinstance(name, str) for name in parsed):
+		frappe.throw(_("Deals must be a list of Opportunity names."), title=_("Invalid Deals"))
+	names = [name.strip() for name in parsed if name.strip()]
+	return names or None

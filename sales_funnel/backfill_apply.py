@@ -1,0 +1,137 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.backfill` plans it).
+
+Shared by `after_install` (sales_funnel/install.py), the whitelisted `sales_funnel.api.backfill_history` and
+the `bench --site … sf-backfill-history` command (sales_funnel/commands.py). Each batch of deals is applied with
+Frappe's document API: `sf_sales_funnel` is set where the engine chose a funnel, every planned row is inserted
+with `frappe.get_doc(...).insert()`, and `sf_stage_entered_at` is set. A background job or the command commits
+after each batch; inside a web request nothing is committed here (the request commits once at its end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from sales_funnel.engine.backfill import (
+	CHANNEL_COLUMNS,
+	DEFAULT_BATCH_SIZE,
+	OPPORTUNITY_STATUSES,
+	BackfillPlan,
+	iter_backfill,
+	status_aliases,
+)
+
+TRANSITION_DOCTYPE = "Funnel Stage Transition"
+JOB_ID = "sales_funnel_backfill_history"
+INLINE_LIMIT = 5000  # more deals than this go to a background job
+JOB_TIMEOUT = 6 * 60 * 60
+SKIPPED_SHOWN = 20
+
+
+def opportunity_status_aliases() -> dict[str, str]:
+	"""Each Opportunity status as Frappe may have written it into Version data: formatted in the saving user's
+	language (`format_value` translates Select values with the doctype as context). Languages: English, the
+	system's and every user's."""
+	languages = {"en", frappe.db.get_single_value("System Settings", "language") or "en"}
+	languages.update(
+		frappe.db.sql_list("SELECT DISTINCT language FROM `tabUser` WHERE IFNULL(language, '') != ''")
+	)
+	pairs = []
+	for language in sorted(languages):
+		for status in OPPORTUNITY_STATUSES:
+			pairs.append((_(status, lang=language, context="Opportunity"), status))
+			pairs.append((_(status, lang=language), status))
+	return status_aliases(pairs)
+
+
+def channel_columns() -> list[str]:
+	"""The Opportunity columns that hold the deal's channel on this site (`source` on v15)."""
+	meta = frappe.get_meta("Opportunity")
+	return [column for column in CHANNEL_COLUMNS if meta.has_field(column)] or ["source"]
+
+
+def deals_without_history() -> int:
+	return frappe.db.sql(
+		"""SELECT COUNT(*) FROM `tabOpportunity` o WHERE NOT EXISTS (
+			SELECT 1 FROM `tabFunnel Stage Transition` t WHERE t.deal_doctype = 'Opportunity' AND t.deal = o.name)"""
+	)[0][0]
+
+
+def apply_plan(plan: BackfillPlan) -> int:
+	"""Write one batch's plan; return how many deals got history. A deal that gained history since the plan
+	was made (a user saved it meanwhile, so live recording started its history) is left as it is."""
+	for deal, funnel in plan.funnel_assignments.items():
+		frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", funnel, update_modified=False)
+	rows_of: dict[str, list] = {}
+	for row in plan.transitions:
+		rows_of.setdefault(row.deal, []).append(row)
+	applied = 0
+	for deal, rows in rows_of.items():
+		frappe.db.get_value("Opportunity", deal, "name", for_update=True)  # serialise with a save of the deal
+		if frappe.db.exists(TRANSITION_DOCTYPE, {"deal_doctype": "Opportunity", "deal": deal}):
+			continue
+		for row in rows:
+			# history rebuilt from old records: users, stages and reasons may have been renamed or deleted since
+			frappe.get_doc({"doctype": TRANSITION_DOCTYPE, **row.as_dict()}).insert(
+				ignore_permissions=True, ignore_links=True
+			)
+		frappe.db.set_value(
+			"Opportunity", deal, "sf_stage_entered_at", plan.stage_entered_at[deal], update_modified=False
+		)
+		applied += 1
+	return applied
+
+
+def run_backfill(
+	deals: Sequence[str] | None = None,
+	*,
+	commit: bool = True,
+	dry_run: bool = False,
+	batch_size: int = DEFAULT_BATCH_SIZE,
+) -> dict[str, Any]:
+	"""Backfill all Opportunities without history (or the given ones); return the counts. `commit` after each
+	batch only in a background job or a bench command."""
+	totals = BackfillPlan()
+	applied = 0
+	for plan in iter_backfill(
+		frappe.db,
+		now_datetime(),
+		deals=list(deals) if deals is not None else None,
+		batch_size=batch_size,
+		status_aliases=opportunity_status_aliases(),
+		channel_columns=channel_columns(),
+	):
+		if not dry_run:
+			applied += apply_plan(plan)
+			if commit:
+				frappe.db.commit()
+		for key, value in plan.counts.items():
+			totals.counts[key] = totals.counts.get(key, 0) + value
+		for deal, reason in plan.skipped.items():
+			if len(totals.skipped) < SKIPPED_SHOWN:
+				totals.skipped[deal] = _(reason)
+	return {**totals.counts, "deals_applied": applied, "dry_run": int(dry_run), "skipped": totals.skipped}
+
+
+def start_backfill(deals: Sequence[str] | None = None, *, commit: bool = True) -> dict[str, Any]:
+	"""Run the backfill inline when it is small, else enqueue it on the long queue (once: a job already queued
+	or running is not queued again). Returns the counts, or `{"queued": 1, "deals": n}`."""
+	pending = len(deals) if deals is not None else deals_without_history()
+	if pending <= INLINE_LIMIT:
+		return run_backfill(deals, commit=commit)
+	frappe.enqueue(
+		"sales_funnel.backfill_apply.run_backfill",
+		queue="long",
+		timeout=JOB_TIMEOUT,
+		job_id=JOB_ID,
+		deduplicate=True,
+		enqueue_after_commit=True,
+		deals=list(deals) if deals is not None else None,
+	)
+	return {"queued": 1, "deals": pending}

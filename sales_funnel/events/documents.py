@@ -1,0 +1,262 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Submitted documents move deals forward; cancelled ones step them back.
+
+Frappe runs these doc_events after the document controller's own `on_submit` / `on_cancel`, so ERPNext has
+already updated what they read: the Opportunity's status (Quotation.update_opportunity), and for a Payment
+Entry the invoices' `outstanding_amount` (PaymentEntry.make_gl_entries -> Payment Ledger Entry ->
+update_voucher_outstanding).
+
+The chain back to the deal, as ERPNext v15 links it:
+	Quotation      items[].prevdoc_docname (prevdoc_doctype "Opportunity") and Quotation.opportunity
+	Sales Order    items[].prevdoc_docname -> Quotation
+	Sales Invoice  items[].sales_order -> Sales Order
+	Payment Entry  references[] with reference_doctype "Sales Invoice" -> Sales Invoice
+
+A move is made by saving the Opportunity with a new `sales_stage` and `flags.sf_move`, so the Opportunity's
+own `on_update` records it once, with the document as its source. Bookkeeping never blocks the document:
+a deal without a funnel or a broken link is skipped, and a failed move is rolled back to a savepoint and
+written to the Error Log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.history import (
+	Transition,
+	latest_transition,
+	step_back_target,
+	transition_moved_by,
+	trigger_target,
+)
+from sales_funnel.recording import TRANSITION_DOCTYPE, get_funnel
+
+if TYPE_CHECKING:
+	from frappe.model.document import Document
+
+SUBMIT_TRIGGERS = {
+	"Quotation": "Quotation Submitted",
+	"Sales Order": "Sales Order Submitted",
+	"Sales Invoice": "Sales Invoice Submitted",
+}
+PAID_TRIGGER = "Sales Invoice Paid"
+SAVEPOINT = "sales_funnel_move"
+
+
+def on_submit(doc: Document, method: str | None = None) -> None:
+	if doc.doctype == "Payment Entry":
+		invoices = [name for name in _referenced_invoices(doc) if _is_paid(name)]
+		for opportunity in opportunities_of_invoices(invoices):
+			_safely(doc, opportunity, partial(_advance, opportunity, (PAID_TRIGGER,), doc))
+		return
+	if doc.doctype not in SUBMIT_TRIGGERS or doc.get("is_return"):
+		return  # a credit note moves no deal
+	triggers = [SUBMIT_TRIGGERS[doc.doctype]]
+	if doc.doctype == "Sales Invoice" and _is_paid(doc.name):
+		triggers.append(PAID_TRIGGER)  # paid in full on submission (POS, allocated advances)
+	won_if_converted = doc.doctype == "Sales Order"
+	for opportunity in opportunities_of(doc):
+		_safely(
+			doc, opportunity, partial(_advance, opportunity, triggers, doc, won_if_converted=won_if_converted)
+		)
+
+
+def on_cancel(doc: Document, method: str | None = None) -> None:
+	if doc.doctype not in (*SUBMIT_TRIGGERS, "Payment Entry"):
+		return
+	_ignore_transition_links(doc)
+	if doc.get("is_return"):
+		return
+	for opportunity in opportunities_of(doc):
+		_safely(doc, opportunity, partial(_step_back, opportunity, doc))
+
+
+# Moves
+# -----
+
+
+def _advance(
+	opportunity: str, triggers: Sequence[str], doc: Document, *, won_if_converted: bool = False
+) -> None:
+	deal = frappe.db.get_value("Opportunity", opportunity, ["sf_sales_funnel", "status"], as_dict=True)
+	if not deal or not deal.sf_sales_funnel:
+		return
+	funnel = get_funnel(deal.sf_sales_funnel)
+	latest = latest_transition(frappe.db, "Opportunity", opportunity)
+	targets = [trigger_target(funnel, latest, trigger) for trigger in triggers]
+	if won_if_converted and deal.status == "Converted":
+		targets.append(won_by_conversion(funnel, latest))
+	target = furthest(funnel, targets)
+	if target:
+		_move(opportunity, target, doc)
+
+
+def _step_back(opportunity: str, doc: Document) -> None:
+	if not frappe.db.get_value("Opportunity", opportunity, "sf_sales_funnel"):
+		return
+	latest = latest_transition(frappe.db, "Opportunity", opportunity)
+	target = step_back_target(latest, transition_moved_by(frappe.db, doc.doctype, doc.name))
+	if target:
+		_move(opportunity, target, doc)
+
+
+def _move(opportunity: str, to_stage: str, doc: Document) -> None:
+	"""Save the Opportunity at `to_stage`; its on_update records the move with `doc` as the reference."""
+	deal = frappe.get_doc("Opportunity", opportunity)
+	deal.sales_stage = to_stage
+	deal.flags.sf_move = {
+		"to_stage": to_stage,
+		"recorded_via": "Document Trigger",
+		"reference": (doc.doctype, doc.name),
+	}
+	deal.flags.ignore_mandatory = True
+	deal.save(ignore_permissions=True)
+
+
+def _safely(doc: Document, opportunity: str, action: Callable[[], None]) -> None:
+	"""Run one deal's bookkeeping so that it cannot fail the document: on any error, undo it (savepoint),
+	drop the messages it queued and write the traceback to the Error Log."""
+	messages = len(getattr(frappe.local, "message_log", None) or [])
+	frappe.db.savepoint(SAVEPOINT)
+	try:
+		action()
+	except Exception:
+		frappe.db.rollback(save_point=SAVEPOINT)
+		if getattr(frappe.local, "message_log", None):
+			frappe.local.message_log = frappe.local.message_log[:messages]
+		frappe.log_error(
+			title=_("Sales Funnel: could not update the stage of Opportunity {0}").format(opportunity),
+			reference_doctype=doc.doctype,
+			reference_name=doc.name,
+		)
+	else:
+		frappe.db.release_savepoint(SAVEPOINT)
+
+
+def won_by_conversion(funnel: Funnel, latest: Transition | None) -> str | None:
+	"""ERPNext marks the Opportunity Converted when a Sales Order takes its quotation (Quotation.update_opportunity,
+	through db_set, so the Opportunity's on_update never sees it). The engine reads Converted as Won, so the
+	deal reaches the Won stage then, unless the funnel puts its Won stage on a later document trigger."""
+	won = funnel.won_stage
+	if won.trigger:
+		return None
+	if latest is not None and latest.funnel == funnel.name and latest.to_kind == "Won":
+		return None
+	return won.stage
+
+
+def furthest(funnel: Funnel, targets: Iterable[str | None]) -> str | None:
+	"""The target furthest along the funnel (one move, not one per trigger)."""
+	candidates = [t for t in targets if t]
+	return max(candidates, key=funnel.position) if candidates else None
+
+
+def _ignore_transition_links(doc: Document) -> None:
+	"""Stage history rows keep pointing at the document they came from; they must not block its cancellation
+	(Document.check_no_back_links_exist runs after on_cancel and honours `ignore_linked_doctypes`)."""
+	ignored = doc.get("ignore_linked_doctypes") or []
+	if TRANSITION_DOCTYPE in ignored:
+		return
+	doc.ignore_linked_doctypes = (
+		(*ignored, TRANSITION_DOCTYPE) if isinstance(ignored, tuple) else [*ignored, TRANSITION_DOCTYPE]
+	)
+
+
+# From a document to its deals
+# ----------------------------
+
+
+def opportunities_of(doc: Document) -> list[str]:
+	"""The distinct Opportunities a Quotation, Sales Order, Sales Invoice or Payment Entry realises."""
+	if doc.doctype == "Quotation":
+		names = [
+			row.prevdoc_docname
+			for row in doc.get("items") or []
+			if row.get("prevdoc_docname") and row.get("prevdoc_doctype") in (None, "", "Opportunity")
+		]
+		return _distinct([*names, doc.get("opportunity")])
+	if doc.doctype == "Sales Order":
+		return opportunities_of_quotations(row.get("prevdoc_docname") for row in doc.get("items") or [])
+	if doc.doctype == "Sales Invoice":
+		return opportunities_of_orders(row.get("sales_order") for row in doc.get("items") or [])
+	if doc.doctype == "Payment Entry":
+		return opportunities_of_invoices(_referenced_invoices(doc))
+	return []
+
+
+def opportunities_of_quotations(quotations: Iterable[str | None]) -> list[str]:
+	names = _distinct(quotations)
+	if not names:
+		return []
+	rows = frappe.db.sql(
+		"""SELECT q.opportunity, qi.prevdoc_doctype, qi.prevdoc_docname
+		FROM `tabQuotation` q
+		LEFT JOIN `tabQuotation Item` qi ON qi.parent = q.name AND qi.parenttype = 'Quotation'
+		WHERE q.name IN %(names)s
+		ORDER BY q.name, qi.idx""",
+		{"names": tuple(names)},
+		as_dict=True,
+	)
+	found: list[str | None] = []
+	for row in rows:
+		found.append(row.opportunity)
+		if row.prevdoc_doctype in (None, "", "Opportunity"):
+			found.append(row.prevdoc_docname)
+	return _distinct(found)
+
+
+def opportunities_of_orders(orders: Iterable[str | None]) -> list[str]:
+	names = _distinct(orders)
+	if not names:
+		return []
+	quotations = frappe.db.sql(
+		"""SELECT DISTINCT prevdoc_docname FROM `tabSales Order Item`
+		WHERE parent IN %(names)s AND parenttype = 'Sales Order' AND IFNULL(prevdoc_docname, '') != ''""",
+		{"names": tuple(names)},
+	)
+	return opportunities_of_quotations(row[0] for row in quotations)
+
+
+def opportunities_of_invoices(invoices: Iterable[str | None]) -> list[str]:
+	names = _distinct(invoices)
+	if not names:
+		return []
+	orders = frappe.db.sql(
+		"""SELECT DISTINCT sales_order FROM `tabSales Invoice Item`
+		WHERE parent IN %(names)s AND parenttype = 'Sales Invoice' AND IFNULL(sales_order, '') != ''""",
+		{"names": tuple(names)},
+	)
+	return opportunities_of_orders(row[0] for row in orders)
+
+
+def _referenced_invoices(payment: Document) -> list[str]:
+	return _distinct(
+		row.reference_name
+		for row in payment.get("references") or []
+		if row.get("reference_doctype") == "Sales Invoice" and flt(row.get("allocated_amount"))
+	)
+
+
+def _is_paid(invoice: str) -> bool:
+	"""A submitted, non-return Sales Invoice with nothing left to pay, as stored now."""
+	values = frappe.db.get_value(
+		"Sales Invoice", invoice, ["docstatus", "is_return", "outstanding_amount"], as_dict=True
+	)
+	return (
+		bool(values)
+		and values.docstatus == 1
+		and not values.is_return
+		and flt(values.outstanding_amount) <= 0
+	)
+
+
+def _distinct(names: Iterable[str | None]) -> list[str]:
+	return list(dict.fromkeys(name for name in names if name))

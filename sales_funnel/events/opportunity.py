@@ -1,0 +1,111 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Opportunity doc_events: put a new deal into a funnel and record every change of its stage.
+
+Frappe runs these after the Opportunity controller's own method of the same name. During `insert`,
+`after_insert` runs first and then `on_update` (with `flags.in_insert` set): the entry is recorded once, in
+`after_insert`. A document trigger (`sales_funnel.events.documents`) saves the Opportunity with
+`flags.sf_move = {"to_stage", "recorded_via", "reference"}`, so its move is recorded here, once, with its source.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import frappe
+from frappe import _
+
+from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
+from sales_funnel.engine.history import target_stage
+from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
+
+if TYPE_CHECKING:
+	from frappe.model.document import Document
+
+
+def before_insert(doc: Document, method: str | None = None) -> None:
+	"""Choose the new deal's funnel (unless one is set) and start it at a stage of that funnel."""
+	if doc.get("sf_sales_funnel"):
+		funnel = get_funnel(doc.sf_sales_funnel)
+	else:
+		funnel = choose_funnel(get_company_funnels(doc.get("company")), deal_attributes(doc))
+		if funnel is None:
+			return  # no funnel configured for this deal: left alone
+		doc.sf_sales_funnel = funnel.name
+	doc.sales_stage = entry_stage(funnel, doc.get("sales_stage"))
+
+
+def after_insert(doc: Document, method: str | None = None) -> None:
+	"""Record the deal's entry into its funnel."""
+	if not doc.get("sf_sales_funnel"):
+		return
+	funnel = get_funnel(doc.sf_sales_funnel)
+	target = target_stage(funnel, None, None, doc.get("sales_stage"), doc.get("status"), is_new=True)
+	if target:
+		record_move(doc, target, funnel=funnel)
+
+
+def on_update(doc: Document, method: str | None = None) -> None:
+	"""Record the move a save makes: a trigger's move, a new funnel, a changed stage or status."""
+	move: dict[str, Any] | None = doc.flags.pop("sf_move", None)
+	if doc.flags.in_insert:
+		return  # recorded by after_insert
+	before = doc.get_doc_before_save()
+	if before is None or not doc.get("sf_sales_funnel"):
+		return
+	funnel = get_funnel(doc.sf_sales_funnel)
+	if move:
+		record_move(
+			doc,
+			move["to_stage"],
+			recorded_via=move.get("recorded_via") or "Document Trigger",
+			reference=move.get("reference"),
+			funnel=funnel,
+		)
+		return
+	if before.get("sf_sales_funnel") != doc.sf_sales_funnel:
+		target = target_stage(funnel, None, None, doc.get("sales_stage"), doc.get("status"), is_new=True)
+		if target and funnel.stage(doc.get("sales_stage")) is None and funnel.kind(target) == "Open":
+			doc.db_set("sales_stage", target, update_modified=False)
+	else:
+		target = target_stage(
+			funnel,
+			before.get("sales_stage"),
+			before.get("status"),
+			doc.get("sales_stage"),
+			doc.get("status"),
+		)
+	if target:
+		record_move(doc, target, funnel=funnel)
+
+
+def entry_stage(funnel: Funnel, sales_stage: str | None) -> str:
+	"""The deal's own sales stage when the funnel has it (and it is not a Lost stage), else the first open
+	stage."""
+	if funnel.stage(sales_stage) is not None and funnel.kind(sales_stage) != "Lost":
+		return sales_stage
+	return funnel.open_stages[0].stage if funnel.open_stages else funnel.won_stage.stage
+
+
+def deal_attributes(doc: Document) -> DealAttributes:
+	"""What the funnel rules look at. `before_insert` runs before Opportunity.validate copies the party's
+	fields (`map_fields`) and sets the type, so missing values are read from the party the same way."""
+	return DealAttributes(
+		company=doc.get("company"),
+		customer_kind=customer_kind(doc),
+		source=channel(doc) or _party_value(doc, "source") or _party_value(doc, "utm_source"),
+		opportunity_type=doc.get("opportunity_type") or _("Sales"),  # Opportunity.set_opportunity_type
+		customer_group=doc.get("customer_group") or _party_value(doc, "customer_group"),
+	)
+
+
+def _party_value(doc: Document, fieldname: str) -> str | None:
+	party_type, party = doc.get("opportunity_from"), doc.get("party_name")
+	if not party_type or not party or not frappe.get_meta(party_type).has_field(fieldname):
+		return None
+	return frappe.db.get_value(party_type, party, fieldname) or None
+
+
+def on_trash(doc, method=None) -> None:
+	"""A deleted deal takes its stage history with it, so reports never count a deal that no longer exists."""
+	frappe.db.delete("Funnel Stage Transition", {"deal_doctype": doc.doctype, "deal": doc.name})

@@ -1,0 +1,230 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""The Frappe-side recorder of deal stage history.
+
+The engine (`sales_funnel.engine.history`) decides which `Funnel Stage Transition` row a move records; this
+module reads the Opportunity into a `DealSnapshot`, asks the engine, and writes the row inside the current
+request's transaction (no commit): the deal's previous latest row loses `is_latest`, the new row is inserted,
+and `Opportunity.sf_stage_entered_at` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import frappe
+from frappe import _
+from frappe.utils import flt, now_datetime
+
+from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
+from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
+from sales_funnel.engine.i18n import InvalidInput, Message
+
+if TYPE_CHECKING:
+	from frappe.model.document import Document
+
+TRANSITION_DOCTYPE = "Funnel Stage Transition"
+NEW_CUSTOMER_SOURCES = ("Lead", "Prospect")
+_CACHE_KEY = "sales_funnel_cache"
+
+
+# Messages
+# --------
+
+
+def translate(message: Message) -> str:
+	"""An engine message in the user's language: `_(template).format(*args)`; text arguments (labels the
+	engine marked with its own `_`, stage and trigger names) are translated too."""
+	args = (_(arg) if isinstance(arg, str) else arg for arg in message.args)
+	return _(message.template).format(*args)
+
+
+def throw_invalid(error: InvalidInput, title: str | None = None) -> None:
+	frappe.throw(translate(error.message), title=title or _("Sales Funnel"))
+
+
+# Funnels, cached for the request
+# -------------------------------
+
+
+def _cache() -> dict[str, Any]:
+	cache = getattr(frappe.local, _CACHE_KEY, None)
+	if cache is None:
+		cache = {"funnel": {}, "company": {}}
+		setattr(frappe.local, _CACHE_KEY, cache)
+	return cache
+
+
+def clear_funnel_cache() -> None:
+	"""Forget the funnels read in this request (a Sales Funnel was saved or deleted)."""
+	if getattr(frappe.local, _CACHE_KEY, None) is not None:
+		setattr(frappe.local, _CACHE_KEY, None)
+
+
+def get_funnel(name: str) -> Funnel:
+	"""The Sales Funnel and its stages, read once per request."""
+	funnels = _cache()["funnel"]
+	if name not in funnels:
+		try:
+			funnels[name] = load_funnel(frappe.db, name)
+		except InvalidInput as error:
+			throw_invalid(error)
+	return funnels[name]
+
+
+def get_company_funnels(company: str | None) -> list[Funnel]:
+	"""The enabled funnels of a company, highest priority first, read once per request."""
+	by_company = _cache()["company"]
+	if company not in by_company:
+		funnels = load_funnels(frappe.db, company)
+		_cache()["funnel"].update({funnel.name: funnel for funnel in funnels})
+		by_company[company] = funnels
+	return by_company[company]
+
+
+# The deal as the engine sees it
+# ------------------------------
+
+
+def customer_kind(doc: Document) -> str:
+	"""New for a deal from a Lead or Prospect, Existing for one from a Customer."""
+	return "New" if doc.get("opportunity_from") in NEW_CUSTOMER_SOURCES else "Existing"
+
+
+def channel(doc: Document) -> str | None:
+	"""Opportunity.source (Link Lead Source, ERPNext v15); `utm_source` where a version has that instead."""
+	return doc.get("source") or doc.get("utm_source") or None
+
+
+def deal_owner(doc: Document) -> str | None:
+	return doc.get("opportunity_owner") or doc.get("owner") or None
+
+
+def deal_amount(doc: Document) -> float:
+	"""The deal's amount in company currency."""
+	return (
+		flt(doc.get("base_opportunity_amount"))
+		or flt(doc.get("opportunity_amount")) * flt(doc.get("conversion_rate") or 1)
+		or flt(doc.get("base_total"))
+	)
+
+
+def largest_item_group(items: Iterable[Mapping[str, Any]]) -> str | None:
+	"""The item group with the largest amount (company currency) among a deal's items."""
+	totals: dict[str, float] = {}
+	for item in items:
+		group = item.get("item_group")
+		if group:
+			totals[group] = totals.get(group, 0.0) + (flt(item.get("base_amount")) or flt(item.get("amount")))
+	if not totals:
+		return None
+	return min(totals, key=lambda group: (-totals[group], group))
+
+
+def department_of(user: str | None) -> str | None:
+	"""The Sales Person group of the user's Sales Person (Sales Person.employee -> Employee.user_id)."""
+	if not user:
+		return None
+	employee = frappe.db.get_value("Employee", {"user_id": user}, "name")
+	if not employee:
+		return None
+	return frappe.db.get_value("Sales Person", {"employee": employee}, "parent_sales_person") or None
+
+
+def lost_reason_of(doc: Document) -> str | None:
+	"""The first Opportunity Lost Reason of the deal; else `order_lost_reason` when it names one."""
+	for row in doc.get("lost_reasons") or []:
+		if row.get("lost_reason"):
+			return row.get("lost_reason")
+	detailed = (doc.get("order_lost_reason") or "").strip()
+	if detailed and frappe.db.exists("Opportunity Lost Reason", detailed):
+		return detailed
+	return None
+
+
+def deal_snapshot(doc: Document, *, with_slices: bool = True) -> DealSnapshot:
+	"""The Opportunity as it is now. The slices (department, channel, …) only matter on the row with which
+	the deal enters a funnel; later rows carry the entry row's, so `with_slices=False` skips their reads."""
+	snapshot = DealSnapshot(
+		doctype=doc.doctype,
+		name=doc.name,
+		company=doc.get("company"),
+		owner=deal_owner(doc),
+		amount=deal_amount(doc),
+	)
+	if not with_slices:
+		return snapshot
+	return replace(
+		snapshot,
+		department=department_of(snapshot.owner),
+		territory=doc.get("territory") or None,
+		customer_group=doc.get("customer_group") or None,
+		channel=channel(doc),
+		item_group=largest_item_group(doc.get("items") or []),
+		customer_kind=customer_kind(doc),
+		temperature=doc.get("sf_temperature") or None,
+	)
+
+
+# Recording
+# ---------
+
+
+def record_move(
+	opportunity_doc: Document,
+	to_stage: str,
+	*,
+	by_user: str | None = None,
+	at: datetime | None = None,
+	lost_reason: str | None = None,
+	recorded_via: str = "Manual",
+	reference: tuple[str, str] | None = None,
+	funnel: Funnel | None = None,
+) -> Transition | None:
+	"""Record the deal's move to `to_stage` of its funnel; return the row written, or None when the move
+	changes nothing (or the deal is in no funnel). Runs in the caller's transaction."""
+	doc = opportunity_doc
+	funnel_name = doc.get("sf_sales_funnel")
+	if not funnel_name:
+		return None
+	funnel = funnel if funnel is not None and funnel.name == funnel_name else get_funnel(funnel_name)
+	previous = latest_transition(frappe.db, doc.doctype, doc.name)
+	if at is None:
+		at = now_datetime()
+		if previous is not None and previous.transitioned_at and previous.transitioned_at > at:
+			at = previous.transitioned_at  # never before the last recorded move (clock skew, imported rows)
+	if lost_reason is None and funnel.kind(to_stage) == "Lost":
+		lost_reason = lost_reason_of(doc)
+	entering = previous is None or previous.funnel != funnel.name
+	try:
+		row = plan_transition(
+			funnel,
+			previous,
+			deal_snapshot(doc, with_slices=entering),
+			to_stage,
+			at,
+			by_user or frappe.session.user,
+			lost_reason=lost_reason,
+			recorded_via=recorded_via,
+			reference=tuple(reference) if reference else None,
+		)
+	except InvalidInput as error:
+		throw_invalid(error, _("Cannot Record the Stage Move"))
+	if row is None:
+		return None
+	frappe.db.set_value(
+		TRANSITION_DOCTYPE,
+		{"deal_doctype": row.deal_doctype, "deal": row.deal, "is_latest": 1},
+		"is_latest",
+		0,
+		update_modified=False,
+	)
+	# A log row written by the system: link values are the deal's as they are now, so skip re-checking them
+	frappe.get_doc({"doctype": TRANSITION_DOCTYPE, **row.as_dict()}).insert(
+		ignore_permissions=True, ignore_links=True
+	)
+	doc.db_set("sf_stage_entered_at", row.transitioned_at, update_modified=False)
+	return row

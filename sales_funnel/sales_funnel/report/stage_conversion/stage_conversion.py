@@ -1,0 +1,54 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Stage Conversion: per stage of a Sales Funnel, how many deals entered, moved on, were lost, are open or stale,
+and how long they stayed; optionally per slice and against the previous period.
+
+Thin: the numbers come from `sales_funnel.engine.conversion.stage_conversion` and the rows, chart and summary
+from `sales_funnel.engine.report_rows` (both tested off a bench on MariaDB).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import get_fullname, getdate, now_datetime
+
+from sales_funnel.engine.conversion import stage_conversion
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.report_rows import build_report, conversion_filters
+from sales_funnel.permissions import deal_scope
+from sales_funnel.recording import throw_invalid
+
+
+@frappe.read_only()
+def execute(filters: dict[str, Any] | None = None) -> tuple:
+	filters = frappe._dict(filters or {})
+	if not filters.from_date or not filters.to_date:
+		frappe.throw(_("Choose both a From Date and a To Date."))
+	try:
+		conversion = conversion_filters(
+			from_date=getdate(filters.from_date),
+			to_date=getdate(filters.to_date),
+			company=filters.company,
+			funnel=filters.funnel,
+			mode=filters.mode,
+			slice_by=filters.slice_by,
+			compare_previous=filters.compare_previous,
+		)
+		result = stage_conversion(
+			frappe.db, conversion, now=now_datetime(), scope=deal_scope(frappe.session.user)
+		)
+	except InvalidInput as error:
+		throw_invalid(error, title=_("Stage Conversion"))
+
+	company = conversion.company or result.funnel.company
+	currency = frappe.get_cached_value("Company", company, "default_currency") if company else None
+	report = build_report(
+		result,
+		_,
+		currency=currency,
+		slice_label=get_fullname if conversion.slice_by == "manager" else None,
+	)
+	return report.columns, report.data, None, report.chart, report.summary

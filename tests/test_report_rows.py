@@ -1,0 +1,283 @@
+"""The Stage Conversion report's output (columns, rows, tree, chart, summary) on the demo company, and the
+filter parsing the Frappe layer relies on."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sales_funnel.engine.conversion import (
+	NOT_SET,
+	SLICE_LABELS,
+	SLICES,
+	WHOLE,
+	ConversionFilters,
+	ConversionResult,
+	stage_conversion,
+)
+from sales_funnel.engine.funnels import Funnel, Stage
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.report_rows import (
+	ALL_DEALS,
+	COLUMNS,
+	PREVIOUS_COLUMNS,
+	build_report,
+	conversion_filters,
+	report_columns,
+	slice_key,
+)
+
+NOW = datetime(2026, 11, 1, 18)
+COMPANY = "Demo Trading"
+PERIOD = {"from_date": date(2026, 4, 1), "to_date": date(2026, 6, 30)}
+
+
+def mark(text: str) -> str:
+	"""A visible stand-in for frappe._: proves every label went through the callback."""
+	return f"«{text}»"
+
+
+def identity(text: str) -> str:
+	return text
+
+
+def run(db, *, translate=identity, slice_label=None, currency="PLN", **raw):
+	filters = conversion_filters(company=COMPANY, **{**PERIOD, **raw})
+	result = stage_conversion(db, filters, now=NOW)
+	return result, build_report(result, translate, currency=currency, slice_label=slice_label)
+
+
+def json_safe(value) -> str:
+	return json.dumps(value, allow_nan=False)  # raises on NaN / numpy scalars
+
+
+# ---------------------------------------------------------------------------------------------- filters
+def test_filters_map_the_report_values_to_the_engine():
+	filters = conversion_filters(
+		from_date=date(2026, 1, 1),
+		to_date=date(2026, 1, 31),
+		company="C",
+		funnel="",
+		mode="Activity",
+		slice_by="Lead Temperature",
+		compare_previous="1",
+	)
+	assert filters == ConversionFilters(
+		from_date=date(2026, 1, 1),
+		to_date=date(2026, 1, 31),
+		company="C",
+		funnel=None,
+		mode="activity",
+		slice_by="temperature",
+		compare_previous=True,
+	)
+	assert conversion_filters(**PERIOD, mode=None).mode == "cohort"
+	assert conversion_filters(**PERIOD, mode="Cohort").mode == "cohort"
+
+
+@pytest.mark.parametrize("value, expected", [(0, False), (1, True), ("0", False), ("1", True), ("", False),
+	(None, False), (True, True)])  # fmt: skip
+def test_compare_previous_reads_check_values(value, expected):
+	assert conversion_filters(**PERIOD, compare_previous=value).compare_previous is expected
+
+
+def test_every_slice_label_and_key_maps_to_its_key():
+	for key, label in SLICE_LABELS.items():
+		assert slice_key(label) == key
+		assert slice_key(key) == key
+	assert set(SLICE_LABELS) == set(SLICES)
+	assert slice_key("") is None and slice_key(None) is None
+
+
+def test_unknown_mode_or_slice_is_refused_by_the_engine_with_a_message(demo_db):
+	for raw in ({"mode": "Weekly"}, {"slice_by": "Colour"}):
+		with pytest.raises(InvalidInput) as caught:
+			run(demo_db, **raw)
+		assert caught.value.message.template  # the Frappe layer translates and throws it
+
+
+# ---------------------------------------------------------------------------------------------- columns
+def test_columns_are_frappe_columns_with_translated_labels():
+	plain, compared = report_columns(False, mark), report_columns(True, mark)
+	assert [c["fieldname"] for c in plain] == [c.fieldname for c in COLUMNS]
+	assert [c["fieldname"] for c in compared] == [c.fieldname for c in COLUMNS + PREVIOUS_COLUMNS]
+	assert len({c["fieldname"] for c in compared}) == len(compared)
+	for column in compared:
+		assert set(column) == {"fieldname", "label", "fieldtype", "width"}
+		assert column["label"].startswith("«") and column["label"].endswith("»")
+		assert column["fieldtype"] in {"Data", "Int", "Percent", "Float", "Currency"}
+
+
+# ------------------------------------------------------------------------------------------------- rows
+def test_unsliced_rows_are_the_whole_funnel_flat(demo_db):
+	result, out = run(demo_db)
+	whole = result.whole()
+	assert [r["stage"] for r in out.data] == list(whole["stage"])
+	assert [r["entered"] for r in out.data] == [int(v) for v in whole["entered"]]
+	assert all("indent" not in r for r in out.data)  # Frappe's Desk makes a tree as soon as one row has it
+	fieldnames = {c["fieldname"] for c in out.columns}
+	assert all(fieldnames <= set(row) for row in out.data)
+	json_safe(out.data)
+	for row in out.data:
+		for key in ("entered", "lost", "open", "stale"):
+			assert type(row[key]) is int
+	won = out.data[-1]
+	assert won["kind"] == "Won" and won["moved_on"] is None and won["conversion_to_next"] is None
+	first = out.data[0]
+	assert first["moved_on"] == out.data[1]["entered"]
+
+
+def test_sliced_rows_are_a_tree_with_the_whole_funnel_first(demo_db):
+	result, out = run(demo_db, slice_by="Lead Temperature", translate=mark)
+	stages = len(result.funnel.progress_stages)
+	parents = [r for r in out.data if r["indent"] == 0]
+	assert out.data[0] is parents[0] and parents[0]["stage"] == mark(ALL_DEALS)
+	assert len(parents) == len(result.totals)
+	assert len(out.data) == len(parents) * (stages + 1)
+	parent = None
+	for row in out.data:
+		if row["indent"] == 0:
+			parent = row
+			assert row["is_group"] == 1 and row["parent_slice"] == ""
+		else:
+			assert row["indent"] == 1 and row["parent_slice"] == parent["stage"]
+	whole_total = result.total(WHOLE)
+	assert parents[0]["entered"] == whole_total["entered"]
+	assert parents[0]["moved_on"] == whole_total["won"]
+	assert parents[0]["conversion_from_entry"] == whole_total["overall_conversion"]
+	# every deal is in exactly one slice, so the slice rows add up to the whole
+	assert sum(p["entered"] for p in parents[1:]) == parents[0]["entered"]
+	assert sum(p["moved_on"] for p in parents[1:]) == parents[0]["moved_on"]
+	# Select values of the temperature slice go through translation
+	assert {p["stage"] for p in parents[1:]} <= {mark(t) for t in ("Cold", "Warm", "Hot")}
+	json_safe(out.data)
+
+
+def test_slice_label_callback_names_the_managers(demo_db):
+	_, out = run(demo_db, slice_by="manager", slice_label=lambda user: f"Name of {user}")
+	parents = [r for r in out.data if r["indent"] == 0]
+	assert len(parents) > 2
+	assert all(p["stage"].startswith("Name of ") for p in parents[1:])
+	children = [r for r in out.data if r["indent"] == 1 and r["parent_slice"] != ALL_DEALS]
+	assert all(r["parent_slice"].startswith("Name of ") for r in children)
+
+
+def test_previous_period_columns_compare_stage_by_stage(demo_db):
+	result, out = run(demo_db, compare_previous=1, slice_by="channel")
+	previous = result.previous_stages.set_index(["slice", "stage"])
+	assert {c["fieldname"] for c in out.columns} >= {"previous_entered", "previous_conversion", "change"}
+	whole_rows = [r for r in out.data if r.get("parent_slice") == ALL_DEALS]
+	for row in whole_rows:
+		assert row["previous_entered"] == int(previous.loc[(WHOLE, row["stage"]), "entered"])
+		if row["conversion_to_next"] is not None and row["previous_conversion"] is not None:
+			assert row["change"] == pytest.approx(
+				row["conversion_to_next"] - row["previous_conversion"], abs=0.011
+			)
+	assert any(r["change"] not in (None, 0) for r in whole_rows)
+	json_safe(out.data)
+
+
+def test_gap_is_conversion_minus_target(demo_db):
+	_, out = run(demo_db)
+	for row in out.data:
+		if row["gap"] is not None:
+			assert row["gap"] == pytest.approx(
+				row["conversion_to_next"] - row["target_conversion"], abs=0.011
+			)
+	assert any(r["gap"] is not None for r in out.data)
+
+
+# ------------------------------------------------------------------------------------------------ chart
+def test_chart_is_a_frappe_bar_chart_of_entered_per_stage(demo_db):
+	result, out = run(demo_db, compare_previous=True, translate=mark)
+	chart = out.chart
+	assert chart["type"] == "bar"
+	assert chart["data"]["labels"] == list(result.whole()["stage"])
+	current, before = chart["data"]["datasets"]
+	assert current["name"] == mark("Entered") and mark("Entered") in before["name"]
+	assert current["values"] == [int(v) for v in result.whole()["entered"]]
+	previous_whole = result.previous_stages[result.previous_stages["slice"] == WHOLE]
+	assert before["values"] == [int(v) for v in previous_whole["entered"]]
+	json_safe(chart)
+	_, plain = run(demo_db)
+	assert len(plain.chart["data"]["datasets"]) == 1
+
+
+def test_empty_period_gives_zero_rows_and_no_crash(demo_db):
+	_, out = run(demo_db, from_date=date(2030, 1, 1), to_date=date(2030, 1, 31), compare_previous=True)
+	assert all(r["entered"] == 0 for r in out.data)
+	json_safe([out.data, out.chart, out.summary])
+
+
+# ---------------------------------------------------------------------------------------------- summary
+def test_summary_items_follow_frappes_format(demo_db):
+	result, out = run(demo_db, translate=mark)
+	total = result.total(WHOLE)
+	by_label = {item["label"]: item for item in out.summary}
+	assert by_label[mark("Entered")]["value"] == total["entered"]
+	assert by_label[mark("Won")]["value"] == total["won"]
+	assert by_label[mark("Overall Conversion")]["datatype"] == "Percent"
+	assert by_label[mark("Median Funnel Length (days)")]["datatype"] == "Float"
+	amount = by_label[mark("Won Amount")]
+	assert amount["datatype"] == "Currency" and amount["currency"] == "PLN"
+	stale = by_label[mark("Stale Deals")]
+	assert stale["indicator"] == ("Red" if total["stale"] > 0 else "Green")
+	for item in out.summary:
+		assert {"value", "label", "datatype"} <= set(item)
+		assert item.get("indicator", "Green") in {"Green", "Red", "Blue"}
+	json_safe(out.summary)
+
+
+def test_summary_with_previous_period_shows_both_and_the_trend(demo_db):
+	result, out = run(demo_db, compare_previous=True)
+	now_total, before = result.total(WHOLE), result.previous_totals.iloc[0].to_dict()
+	labels = [item["label"] for item in out.summary]
+	assert labels.index("Entered, previous period") == labels.index("Entered") + 1
+	entered = out.summary[labels.index("Entered")]
+	if now_total["entered"] != before["entered"]:
+		assert entered["indicator"] == ("Green" if now_total["entered"] > before["entered"] else "Red")
+	length = out.summary[labels.index("Median Funnel Length (days)")]
+	if now_total["median_funnel_days"] != before["median_funnel_days"]:
+		shorter = now_total["median_funnel_days"] < before["median_funnel_days"]
+		assert length["indicator"] == ("Green" if shorter else "Red")
+	json_safe(out.summary)
+
+
+# -------------------------------------------------------------------------------- hand-built result
+def test_not_set_is_translated_in_slice_labels_and_lost_reasons():
+	funnel = Funnel("F", "C", (Stage("A"), Stage("W", kind="Won"), Stage("L", kind="Lost")))
+	filters = ConversionFilters(date(2026, 1, 1), date(2026, 1, 31), slice_by="channel")
+	stage = {
+		"position": 1, "stage": "A", "kind": "Open", "entered": 2, "moved_on": 1.0, "conversion_to_next": 50.0,
+		"conversion_from_entry": 100.0, "target_conversion": float("nan"), "gap": float("nan"), "lost": 1,
+		"top_lost_reasons": f"{NOT_SET} (1)", "open": 0, "stale": 0, "time_limit_days": float("nan"),
+		"avg_days": 1.5, "median_days": 1.5,
+	}  # fmt: skip
+	won = {**stage, "position": 2, "stage": "W", "kind": "Won", "entered": 1, "moved_on": float("nan"),
+		"conversion_to_next": float("nan"), "conversion_from_entry": 50.0, "lost": 0, "top_lost_reasons": ""}  # fmt: skip
+	stages = pd.DataFrame([{**s, "slice": key} for key in (WHOLE, NOT_SET) for s in (stage, won)])
+	totals = pd.DataFrame(
+		[{"entered": 2, "won": 1, "lost": 1, "open": 0, "stale": 0, "overall_conversion": 50.0,
+			"avg_funnel_days": 3.0, "median_funnel_days": 3.0, "won_amount": 10.0, "slice": key}
+			for key in (WHOLE, NOT_SET)]
+	)  # fmt: skip
+	out = build_report(ConversionResult(funnel, filters, stages, totals), mark)
+	assert [r["stage"] for r in out.data if r["indent"] == 0] == [mark(ALL_DEALS), mark(NOT_SET)]
+	assert out.data[1]["top_lost_reasons"] == f"{mark(NOT_SET)} (1)"
+	assert out.data[1]["target_conversion"] is None and out.data[2]["moved_on"] is None
+	json_safe(out.data)
+
+
+def test_report_script_offers_every_slice_label_and_mode():
+	"""The .js filter values are what `conversion_filters` maps; a renamed label would silently stop slicing."""
+	script = (
+		Path(__file__).resolve().parents[1]
+		/ "sales_funnel/sales_funnel/report/stage_conversion/stage_conversion.js"
+	).read_text()
+	for label in [*SLICE_LABELS.values(), "Cohort", "Activity"]:
+		assert f'{{ value: "{label}", label: __("{label}") }}' in script, label
+	assert conversion_filters(**PERIOD, mode="Activity").mode == "activity"
