@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.backfill` plans it).
 
-Shared by `after_install` (sales_funnel/install.py), the whitelisted `sales_funnel.api.backfill_history` and
+Shared by `after_sync` (sales_funnel/install.py), the whitelisted `sales_funnel.api.backfill_history` and
 the `bench --site … sf-backfill-history` command (sales_funnel/commands.py). Each batch of deals is applied with
 Frappe's document API: `sf_sales_funnel` is set where the engine chose a funnel, every planned row is inserted
 with `frappe.get_doc(...).insert()`, and `sf_stage_entered_at` is set. A background job or the command commits

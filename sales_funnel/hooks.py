@@ -9,10 +9,12 @@ app_license = "mit"
 
 required_apps = ["erpnext"]
 
-# Installation
-# ------------
+# Installation and migration
+# --------------------------
+# after_sync, not after_install: Frappe syncs fixtures (the sf_ custom fields) after after_install
 
-after_install = "sales_funnel.install.after_install"
+after_sync = "sales_funnel.install.after_sync"
+after_migrate = "sales_funnel.install.after_migrate"
 
 # Fixtures
 # --------

@@ -1,6 +1,10 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Installation hooks (hooks.py: `after_install`)."""
+"""Installation and migration hooks.
+
+Frappe's `install_app` runs `after_install` *before* it syncs the app's fixtures, so the `sf_` custom fields
+do not exist yet then; the history backfill therefore runs in `after_sync`, which comes after the fixtures.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,27 @@ from frappe import _
 from sales_funnel.backfill_apply import start_backfill
 
 
-def after_install() -> None:
+def add_app_indexes() -> None:
+	"""The composite indexes the app needs (`engine.schema.ddl.APP_INDEXES`); `add_index` skips existing ones."""
+	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+
+	for doctype, indexes in APP_INDEXES.items():
+		for index in indexes:
+			index_name, columns = named_index(index)
+			frappe.db.add_index(doctype, columns, index_name)
+
+
+def after_migrate() -> None:
+	add_app_indexes()
+
+
+def after_sync() -> None:
+	"""On install, once the fixtures exist: the indexes, then the stage history of existing deals."""
+	add_app_indexes()
+	backfill_existing_deals()
+
+
+def backfill_existing_deals() -> None:
 	"""Rebuild the stage history of existing Opportunities from their Versions: inline for up to 5,000 deals,
 	else as a background job. Deals in no funnel are skipped; `bench --site … sf-backfill-history` can be run
 	again once funnels are set up (it only touches deals that still have no history)."""

@@ -65,7 +65,7 @@ REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position"
 	"amount", "lost_reason"]  # fmt: skip
 
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
-# `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_install` / `after_migrate`
+# `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_sync` / `after_migrate`
 # those on ERPNext's tables; here `create_table_sql` does.
 APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
