@@ -152,3 +152,19 @@ def test_stubs_name_the_versions_they_mirror_and_use_only_known_fieldtypes():
 				and field["options"] in erpnext_v15.DOCTYPES
 			):
 				assert erpnext_v15.DOCTYPES[field["options"]]["istable"], (doctype, field["fieldname"])
+
+
+def _indexes(db) -> set[tuple]:
+	return set(
+		db.sql(
+			"""SELECT table_name, index_name, seq_in_index, column_name, non_unique FROM information_schema.statistics
+			WHERE table_schema = DATABASE()"""
+		)
+	)
+
+
+def test_a_bulk_loaded_database_ends_with_the_same_indexes_as_a_created_one(db, demo_db):
+	# the loader creates tables without secondary indexes and builds them after the load
+	created, loaded = _indexes(db), _indexes(demo_db)
+	assert loaded == created
+	assert ("tabFunnel Stage Transition", "sf_cohort", 1, "funnel", 1) in loaded

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,13 @@ import pandas as pd
 
 from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
 from sales_funnel.engine.demo.generator import DemoCompany, DemoSpec, Frame
-from sales_funnel.engine.schema.ddl import columns_of, create_schema, site_doctypes, table_name
+from sales_funnel.engine.schema.ddl import (
+	add_indexes_sql,
+	columns_of,
+	create_schema,
+	site_doctypes,
+	table_name,
+)
 
 DATE_TYPES = {"Date": "%Y-%m-%d", "Datetime": "%Y-%m-%d %H:%M:%S.%f"}
 
@@ -177,7 +184,7 @@ def load_company(
 	target = settings.with_database(database)
 	metas = site_doctypes()
 	with MariaDB(target, autocommit=True) as db:
-		create_schema(db, metas)
+		create_schema(db, metas, with_indexes=False)
 	company = DemoCompany(spec)
 	loader = BulkLoader(target, metas)
 	generating = 0.0
@@ -193,7 +200,27 @@ def load_company(
 				)
 	finally:
 		rows = loader.close()
+	if progress:
+		progress("building indexes")
+	build_indexes(target, metas, rows)
 	return LoadReport(database, rows, generating, time.perf_counter() - started)
+
+
+def build_indexes(
+	settings: ConnectionSettings, metas: Mapping[str, Mapping[str, Any]], rows: Counter
+) -> None:
+	"""Add every table's secondary indexes after the load, biggest tables first, on two connections."""
+	order = sorted(metas, key=lambda doctype: -rows.get(doctype, 0))
+
+	def build(doctypes: list[str]) -> None:
+		with MariaDB(settings, autocommit=True) as db:
+			for doctype in doctypes:
+				db.sql(add_indexes_sql(doctype, metas[doctype]))
+
+	halves = [order[0::2], order[1::2]]
+	with ThreadPoolExecutor(max_workers=2) as pool:
+		for future in [pool.submit(build, half) for half in halves]:
+			future.result()
 
 
 def _timed(iterator: Iterable[list[Frame]]) -> Iterable[tuple[list[Frame], float]]:
