@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -201,3 +201,23 @@ def test_an_empty_period_gives_zeros_not_errors(db, march):
 	result = stage_conversion(db, ConversionFilters(date(2025, 1, 1), date(2025, 1, 31), funnel="T"), NOW)
 	assert result.total()["entered"] == 0 and result.total()["overall_conversion"] is None
 	assert result.whole()["entered"].sum() == 0
+
+
+def test_a_deal_lost_at_each_stage(db):
+	funnel = make_funnel(db, "T", STAGES)
+	path = ["A", "B", "C", "D"]
+	for lost_at in range(4):  # deal k walks A.. up to path[k], one day per stage, then is lost there
+		moves = [(d(1 + day, 10), stage) for day, stage in enumerate(path[: lost_at + 1])]
+		moves.append((d(2 + lost_at, 10) + timedelta(hours=18), "L", f"Reason {lost_at}"))
+		history(db, funnel, f"lost-{lost_at}", moves)
+	s = by_stage(stage_conversion(db, ConversionFilters(**MARCH), NOW))
+	assert [s[k]["entered"] for k in "ABCDW"] == [4, 3, 2, 1, 0]
+	assert [s[k]["lost"] for k in "ABCD"] == [1, 1, 1, 1]
+	assert [s[k]["top_lost_reasons"] for k in "ABCD"] == [f"Reason {k} (1)" for k in range(4)]
+	assert [s[k]["conversion_to_next"] for k in "ABCD"] == [75.0, 66.67, 50.0, 0.0]
+	# every deal spent 1 day in each stage it passed and 1.75 days in the one it was lost at:
+	# A [1.75, 1, 1, 1], B [1.75, 1, 1], C [1.75, 1], D [1.75]
+	assert [s[k]["avg_days"] for k in "ABCD"] == pytest.approx([1.1875, 1.25, 1.375, 1.75], abs=0.006)
+	assert [s[k]["median_days"] for k in "ABCD"] == [1.0, 1.0, 1.38, 1.75]
+	total = stage_conversion(db, ConversionFilters(**MARCH), NOW).total()
+	assert total["lost"] == 4 and total["won"] == 0 and total["open"] == 0
