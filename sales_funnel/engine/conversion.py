@@ -143,7 +143,7 @@ def stage_conversion(
 		raise InvalidInput(
 			Message(_("Funnel {0} belongs to {1}, not {2}."), (funnel.name, funnel.company, filters.company))
 		)
-	query = _Query(funnel, filters, scope or DealScope(), now)
+	query = _Query(funnel, filters, scope or DealScope(), now, _existing_indexes(db))
 	grouped = pd.concat([query.grouped_rows(db), query.no_history_rows(db)], ignore_index=True)
 	durations = query.duration_rows(db)
 	snapshot = None
@@ -162,14 +162,12 @@ def stage_conversion(
 
 
 # ------------------------------------------------------------------------------------------------- SQL
-# Histogram buckets for medians: exact to the hour under 3 days, to 6 hours under 30 days, to the day beyond
-_BUCKET = """(CASE WHEN {s} < 259200 THEN FLOOR({s} / 3600) * 3600
-	WHEN {s} < 2592000 THEN FLOOR({s} / 21600) * 21600 ELSE FLOOR({s} / 86400) * 86400 END)"""
-
 GROUPED_COLUMNS = ["period", "slice", "progress_from", "progress_to", "from_position", "to_position",
-	"is_latest", "lost_reason", "n", "stale", "entries", "won_seconds", "won_amount", "timed_wins", "days",
-	"stays"]  # fmt: skip
+	"is_latest", "lost_reason", "legacy", "n", "stale", "won_seconds", "amount", "days"]  # fmt: skip
 GROUPED_NUMERIC = [c for c in GROUPED_COLUMNS if c not in ("slice", "lost_reason")]
+# Medians come from histograms by whole hours (exact to the hour); the epsilon keeps 8 h stored as
+# 0.333333 days in the 8th hour.
+HOURS_IN_STAGE = "FLOOR(days_in_from_stage * 24 + 0.0001)"
 OPEN_NOW_COLUMNS = ["slice", "to_position", "n", "stale"]
 
 # Deals of the funnel with no recorded history yet (not backfilled): Opportunity.sf_stage_entered_at is NULL,
@@ -188,6 +186,14 @@ OPPORTUNITY_SLICES = {
 }
 
 
+def _existing_indexes(db: Database) -> set[str]:
+	rows = db.sql(
+		"""SELECT DISTINCT index_name FROM information_schema.statistics
+		WHERE table_schema = DATABASE() AND table_name = 'tabFunnel Stage Transition'"""
+	)
+	return {row[0] for row in rows}
+
+
 def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
 	frame = pd.DataFrame(rows, columns=columns)
 	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
@@ -198,8 +204,15 @@ class _Query:
 	"""The SQL of one report call. Every value is a parameter; only column names and the CASE skeletons that
 	the funnel's own stage count shapes are written into the text."""
 
-	def __init__(self, funnel: Funnel, filters: ConversionFilters, scope: DealScope, now: datetime):
+	def __init__(
+		self, funnel: Funnel, filters: ConversionFilters, scope: DealScope, now: datetime, indexes: set[str]
+	):
 		self.funnel, self.filters, self.scope, self.now = funnel, filters, scope, now
+		# MariaDB takes `ref` on the first key column (funnel) of whichever covering index it meets first and
+		# ignores the date range; name the one that has the period's column second.
+		wanted = "sf_cohort" if filters.mode == "cohort" else "sf_activity"
+		self.hint = f"FORCE INDEX (`{wanted}`)" if wanted in indexes else ""
+		self.open_hint = "FORCE INDEX (`sf_open_now`)" if "sf_open_now" in indexes else ""
 		self.start, self.end = period_bounds(filters.from_date, filters.to_date)
 		self.prev_start = (
 			period_bounds(*previous_period(filters.from_date, filters.to_date))[0]
@@ -235,24 +248,23 @@ class _Query:
 		"""The rows of the period (and the previous one), and the expression telling them apart (1 = this)."""
 		column = "funnel_entered_at" if self.filters.mode == "cohort" else "transitioned_at"
 		where = f"funnel = %(funnel)s AND `{column}` >= %(prev_start)s AND `{column}` < %(end)s"
-		return where + self.scope.deal_filter("deal", values), f"(`{column}` >= %(start)s)"
+		period = f"(`{column}` >= %(start)s)" if self.filters.compare_previous else "1"
+		return where + self.scope.deal_filter("deal", values), period
 
 	def grouped_rows(self, db: Database) -> pd.DataFrame:
+		"""One pass over the period's rows, grouped by what they did. Only raw columns are summed: counts that
+		follow from the group keys (entries, stays, wins) are derived in pandas."""
 		values = self._values()
 		where, period = self._where(values)
 		stale = self._stale(values, "to_position", "transitioned_at")
 		rows = db.sql(
 			f"""
 			SELECT {period} AS period, {self.slice} AS slice, progress_from, progress_to, from_position, to_position,
-				is_latest, IF(to_position = -1, lost_reason, NULL) AS lost_reason, COUNT(*) AS n,
-				SUM(is_latest = 1 AND {stale}) AS stale,
-				SUM(from_position = 0) AS entries,
+				is_latest, IF(to_position = -1, lost_reason, NULL) AS lost_reason, 0 AS legacy, COUNT(*) AS n,
+				SUM(IF(is_latest = 1, {stale}, 0)) AS stale,
 				SUM(IF(to_position = %(won)s, TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at), 0)) AS won_seconds,
-				SUM(IF(to_position = %(won)s, amount, 0)) AS won_amount,
-				SUM(to_position = %(won)s) AS timed_wins,
-				SUM(IF(from_position > 0, days_in_from_stage, 0)) AS days,
-				SUM(from_position > 0) AS stays
-			FROM `tabFunnel Stage Transition`
+				SUM(amount) AS amount, SUM(days_in_from_stage) AS days
+			FROM `tabFunnel Stage Transition` {self.hint}
 			WHERE {where}
 			GROUP BY period, slice, progress_from, progress_to, from_position, to_position, is_latest,
 				IF(to_position = -1, lost_reason, NULL)
@@ -264,44 +276,48 @@ class _Query:
 		return _frame(rows, GROUPED_COLUMNS, GROUPED_NUMERIC)
 
 	def duration_rows(self, db: Database) -> pd.DataFrame:
-		"""Histograms of days in stage (by the position left) and of funnel length (entry to won), for medians."""
+		"""Histograms, by whole hours, of the time spent in each stage (rows that left it) and of the funnel
+		length of won deals (their latest row, through the small `sf_open_now` index)."""
 		values = self._values()
 		where, period = self._where(values)
-		stay = _BUCKET.format(s="ROUND(days_in_from_stage * 86400)")
-		length = _BUCKET.format(s="TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at)")
-		rows = db.sql(
+		stays = db.sql(
 			f"""
 			SELECT {period} AS period, {self.slice} AS slice, from_position AS position,
-				IF(from_position > 0, {stay}, NULL) AS stay_seconds,
-				IF(to_position = %(won)s, {length}, NULL) AS length_seconds, COUNT(*) AS n
-			FROM `tabFunnel Stage Transition`
-			WHERE {where} AND (from_position > 0 OR to_position = %(won)s)
-			GROUP BY period, slice, position, stay_seconds, length_seconds
+				{HOURS_IN_STAGE} AS hours, COUNT(*) AS n
+			FROM `tabFunnel Stage Transition` {self.hint}
+			WHERE {where} AND from_position > 0
+			GROUP BY period, slice, position, hours
 			ORDER BY NULL
 			""",
 			values,
 			as_dict=True,
 		)
-		frame = _frame(
-			rows,
-			["period", "slice", "position", "stay_seconds", "length_seconds", "n"],
-			["period", "position", "n"],
+		values = self._values()
+		column = "funnel_entered_at" if self.filters.mode == "cohort" else "transitioned_at"
+		scope = self.scope.deal_filter("deal", values)
+		lengths = db.sql(
+			f"""
+			SELECT (`{column}` >= %(start)s) AS period, {self.slice} AS slice, 0 AS position,
+				FLOOR(TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at) / 3600) AS hours, COUNT(*) AS n
+			FROM `tabFunnel Stage Transition` {self.open_hint}
+			WHERE funnel = %(funnel)s AND is_latest = 1 AND to_position = %(won)s
+				AND `{column}` >= %(prev_start)s AND `{column}` < %(end)s {scope}
+			GROUP BY period, slice, hours
+			ORDER BY NULL
+			""",
+			values,
+			as_dict=True,
 		)
-		frame[["stay_seconds", "length_seconds"]] = frame[["stay_seconds", "length_seconds"]].apply(
-			pd.to_numeric
+		columns = ["period", "slice", "position", "hours", "n"]
+		frame = pd.concat(
+			[
+				_frame(stays, columns, ["period", "position", "hours", "n"]).assign(what="stay"),
+				_frame(lengths, columns, ["period", "position", "hours", "n"]).assign(what="length"),
+			],
+			ignore_index=True,
 		)
-		columns = ["period", "slice", "position", "what", "seconds", "n"]
-		stays = (
-			frame.dropna(subset=["stay_seconds"])
-			.groupby(["period", "slice", "position", "stay_seconds"], dropna=False)["n"].sum()
-			.reset_index().rename(columns={"stay_seconds": "seconds"}).assign(what="stay")
-		)  # fmt: skip
-		lengths = (
-			frame.dropna(subset=["length_seconds"])
-			.groupby(["period", "slice", "length_seconds"], dropna=False)["n"].sum()
-			.reset_index().rename(columns={"length_seconds": "seconds"}).assign(what="length", position=0)
-		)  # fmt: skip
-		return pd.concat([stays[columns], lengths[columns]], ignore_index=True)
+		frame["seconds"] = frame["hours"] * 3600
+		return frame[["period", "slice", "position", "what", "seconds", "n"]]
 
 	def open_now_rows(self, db: Database) -> pd.DataFrame:
 		"""Activity mode: every deal of the funnel open now, by position, and how many of them are stale."""
@@ -312,7 +328,7 @@ class _Query:
 		where += self.scope.deal_filter("deal", values)
 		rows = db.sql(
 			f"""SELECT {self.slice} AS slice, to_position, COUNT(*) AS n, SUM({stale}) AS stale
-			FROM `tabFunnel Stage Transition` WHERE {where} GROUP BY slice, to_position ORDER BY NULL""",
+			FROM `tabFunnel Stage Transition` {self.open_hint} WHERE {where} GROUP BY slice, to_position ORDER BY NULL""",
 			values,
 			as_dict=True,
 		)
@@ -347,10 +363,9 @@ class _Query:
 			f"SELECT (o.creation >= %(start)s) AS period, {slice_sql} AS slice, 0 AS progress_from, "
 			f"IF({kind} = 'Won', %(won)s, {position}) AS progress_to, "
 			f"IF({kind} = 'Lost', {position}, 0) AS from_position, {to_position} AS to_position, 1 AS is_latest, "
-			f"IF({kind} = 'Lost', o.order_lost_reason, NULL) AS lost_reason, COUNT(*) AS n, "
-			f"SUM({kind} = 'Open' AND {stale}) AS stale, COUNT(*) AS entries, 0 AS won_seconds, "
-			f"SUM(IF({kind} = 'Won', o.base_opportunity_amount, 0)) AS won_amount, 0 AS timed_wins, 0 AS days, "
-			"0 AS stays "
+			f"IF({kind} = 'Lost', o.order_lost_reason, NULL) AS lost_reason, 1 AS legacy, COUNT(*) AS n, "
+			f"SUM({kind} = 'Open' AND {stale}) AS stale, 0 AS won_seconds, "
+			"SUM(o.base_opportunity_amount) AS amount, 0 AS days "
 			f"FROM `tabOpportunity` o WHERE {where} AND o.creation >= %(prev_start)s AND o.creation < %(end)s "
 			"GROUP BY period, slice, progress_to, from_position, to_position, lost_reason ORDER BY NULL",
 			values,
@@ -426,7 +441,8 @@ def _shape_one(
 		open_by, stale_by = (open_rows.groupby("to_position")[c].sum() for c in ("n", "stale"))
 	else:
 		open_by, stale_by = (snapshot.groupby("to_position")[c].sum() for c in ("n", "stale"))
-	left = rows[rows["from_position"] > 0].groupby("from_position")[["days", "stays"]].sum()
+	recorded = rows[rows["legacy"] == 0]
+	left = recorded[recorded["from_position"] > 0].groupby("from_position")[["days", "n"]].sum()
 	stay_hist = stays[stays["what"] == "stay"]
 	first = entered.get(1, 0)
 	out = []
@@ -440,7 +456,7 @@ def _shape_one(
 			.sort_values(ascending=False)
 		)
 		days_total = float(left["days"].get(k, 0.0))
-		stays_count = int(left["stays"].get(k, 0))
+		stays_count = int(left["n"].get(k, 0))
 		conversion = None if is_won else _pct(moved_on, entered[k])
 		target = stage.target_conversion if (not is_won and stage.target_conversion) else None
 		out.append(
@@ -466,8 +482,9 @@ def _shape_one(
 			}
 		)
 	won_rows = rows[rows["to_position"] == won]
-	timed_wins = int(won_rows["timed_wins"].sum())
-	entries = int(rows["entries"].sum()) if filters.mode == "cohort" else first
+	timed_wins = int(won_rows.loc[won_rows["legacy"] == 0, "n"].sum())
+	entry_rows = rows[(rows["from_position"] == 0) & (rows["progress_from"] == 0) | (rows["legacy"] == 1)]
+	entries = int(entry_rows["n"].sum()) if filters.mode == "cohort" else first
 	totals = {
 		"entered": entries,
 		"won": entered.get(won, 0),
@@ -479,7 +496,7 @@ def _shape_one(
 			round(float(won_rows["won_seconds"].sum()) / timed_wins / 86400, 2) if timed_wins else None
 		),
 		"median_funnel_days": _median_days(stays[stays["what"] == "length"]),
-		"won_amount": round(float(won_rows["won_amount"].sum()), 2),
+		"won_amount": round(float(won_rows["amount"].sum()), 2),
 	}
 	return out, totals
 

@@ -78,8 +78,33 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		# the Stage Conversion report reads only these indexes (covering), never the rows, unless sliced
 		("sf_cohort", [*REPORT_KEY, "funnel_entered_at", *REPORT_PAYLOAD, "transitioned_at"]),
 		("sf_activity", [*REPORT_KEY, "transitioned_at", *REPORT_PAYLOAD, "funnel_entered_at"]),
-		("sf_open_now", ["funnel", "is_latest", "to_position", "transitioned_at"]),
+		("sf_open_now", ["funnel", "is_latest", "to_position", "transitioned_at", "funnel_entered_at"]),
 	],
+	# Plan vs Fact and Daily Payments (engine/planfact.py, engine/payments.py) read these, not the rows
+	"Sales Invoice": [
+		(
+			"sf_planfact",
+			[
+				"company",
+				"docstatus",
+				"posting_date",
+				"is_opening",
+				"is_return",
+				"base_net_total",
+				"return_against",
+				"sf_opportunity",
+			],
+		),
+	],
+	"Sales Invoice Item": [
+		("sf_margin", ["parent", "parenttype", "base_net_amount", "incoming_rate", "stock_qty"])
+	],
+	"Sales Team": [("sf_credit", ["parent", "parenttype", "sales_person", "allocated_percentage"])],
+	"Payment Entry": [("sf_received", ["company", "docstatus", "payment_type", "posting_date"])],
+	"Payment Entry Reference": [
+		("sf_allocated", ["parent", "parenttype", "reference_doctype", "reference_name", "allocated_amount"]),
+	],
+	"Payment Schedule": [("sf_open_dues", ["outstanding", "due_date", "parenttype", "parent"])],
 }
 
 
