@@ -23,20 +23,30 @@ tcp_login() {
 }
 local_server() { [ "$MARIADB_HOST" = 127.0.0.1 ] || [ "$MARIADB_HOST" = localhost ]; }
 
-if ! command -v mariadb >/dev/null 2>&1 || { local_server && [ ! -x /usr/sbin/mariadbd ]; }; then
-	say "installing MariaDB (apt)"
+ping_server() { mariadb-admin --protocol=TCP -h "$MARIADB_HOST" -P "$MARIADB_PORT" ping >/dev/null 2>&1; }
+apt_install() {
 	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! command -v mariadb >/dev/null 2>&1 || ! command -v mariadb-admin >/dev/null 2>&1; then
+	say "installing the MariaDB client (apt)"
+	apt_install mariadb-client
 fi
 
-if local_server && ! mariadb-admin --protocol=TCP -h "$MARIADB_HOST" -P "$MARIADB_PORT" ping >/dev/null 2>&1; then
+# a server is installed and started here only when none answers at MARIADB_HOST:MARIADB_PORT
+if local_server && ! ping_server; then
+	if [ ! -x /usr/sbin/mariadbd ]; then
+		say "installing MariaDB (apt)"
+		apt_install mariadb-server
+	fi
 	say "starting MariaDB"
 	as_root mkdir -p /run/mysqld
 	as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
 	as_root service mariadb start >/dev/null 2>&1 ||
 		as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
 	for _ in $(seq 60); do
-		mariadb-admin --protocol=TCP -h "$MARIADB_HOST" -P "$MARIADB_PORT" ping >/dev/null 2>&1 && break
+		ping_server && break
 		sleep 1
 	done
 fi
@@ -57,8 +67,7 @@ if [ ! -x .venv/bin/python ]; then
 	if ! "$PYTHON" -m venv .venv >/dev/null 2>&1; then
 		say "installing python3-venv (apt)"
 		rm -rf .venv
-		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
+		apt_install python3-venv python3-pip
 		"$PYTHON" -m venv .venv
 	fi
 fi
