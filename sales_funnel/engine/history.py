@@ -278,3 +278,47 @@ def replay(
 		rows.append(row)
 		previous = row
 	return rows
+
+
+def rebuild_positions(db: Database, funnel: Funnel) -> int:
+	"""Recompute the stored positions and progress of a funnel's history after its stages were reordered,
+	added or removed: one set-based UPDATE of the app's own table (derived columns only). Returns the number
+	of rows changed. A stage no longer in the funnel gets position 0."""
+	values: dict[str, Any] = {"funnel": funnel.name}
+	progress_keys, lost_keys = [], []
+	for index, stage in enumerate(funnel.progress_stages):
+		values[f"p{index}"] = stage.stage
+		progress_keys.append(f"%(p{index})s")
+	for index, stage in enumerate(funnel.lost_stages):
+		values[f"l{index}"] = stage.stage
+		lost_keys.append(f"%(l{index})s")
+	lost = f"IN ({', '.join(lost_keys)})" if lost_keys else "IN (NULL)"
+	position = "CASE WHEN {c} {lost} THEN -1 ELSE FIELD({c}, {keys}) END"
+	to_position = position.format(c="to_stage", lost=lost, keys=", ".join(progress_keys))
+	from_stage_position = position.format(c="from_stage", lost=lost, keys=", ".join(progress_keys))
+	from_position = f"IF(from_stage IS NULL, 0, {from_stage_position})"
+	window = "PARTITION BY deal_doctype, deal ORDER BY transitioned_at, name"
+	db.sql(
+		f"""
+		UPDATE `tabFunnel Stage Transition` t
+		JOIN (
+			SELECT name, to_position, from_position, progress_to,
+				COALESCE(LAG(progress_to) OVER ({window}), 0) AS progress_from
+			FROM (
+				SELECT name, deal_doctype, deal, transitioned_at, to_position, from_position,
+					MAX(GREATEST(to_position, 0)) OVER ({window} ROWS UNBOUNDED PRECEDING) AS progress_to
+				FROM (
+					SELECT name, deal_doctype, deal, transitioned_at,
+						{to_position} AS to_position, {from_position} AS from_position
+					FROM `tabFunnel Stage Transition` WHERE funnel = %(funnel)s
+				) positions
+			) running
+		) rebuilt ON rebuilt.name = t.name
+		SET t.to_position = rebuilt.to_position, t.from_position = rebuilt.from_position,
+			t.progress_to = rebuilt.progress_to, t.progress_from = rebuilt.progress_from
+		WHERE t.to_position <> rebuilt.to_position OR t.from_position <> rebuilt.from_position
+			OR t.progress_to <> rebuilt.progress_to OR t.progress_from <> rebuilt.progress_from
+		""",
+		values,
+	)
+	return int(db.sql("SELECT ROW_COUNT()")[0][0])

@@ -6,10 +6,35 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from sales_funnel.engine.funnels import Stage, check_stages
+from sales_funnel.engine.funnels import Stage, check_stages, load_funnel
+from sales_funnel.engine.history import rebuild_positions
 from sales_funnel.recording import clear_funnel_cache, translate
 
 DEAL_DOCTYPE = "Opportunity"
+INLINE_REBUILD_LIMIT = 50_000  # transition rows; more are rebuilt in a background job
+
+
+def rebuild_history_positions(funnel: str) -> None:
+	"""After the stages were reordered: recompute the history's positions (inline when small)."""
+	rows = frappe.db.count("Funnel Stage Transition", {"funnel": funnel})
+	if not rows:
+		return
+	if rows <= INLINE_REBUILD_LIMIT:
+		_rebuild(funnel)
+	else:
+		frappe.enqueue(
+			"sales_funnel.sales_funnel.doctype.sales_funnel.sales_funnel._rebuild",
+			queue="long",
+			funnel=funnel,
+			enqueue_after_commit=True,
+		)
+		frappe.msgprint(
+			_("The stage history of this funnel is being updated to the new stage order."), alert=True
+		)
+
+
+def _rebuild(funnel: str) -> None:
+	rebuild_positions(frappe.db, load_funnel(frappe.db, funnel))
 
 
 class SalesFunnel(Document):
@@ -57,6 +82,19 @@ class SalesFunnel(Document):
 
 	def on_update(self) -> None:
 		clear_funnel_cache()
+		if self.stage_order_changed():
+			rebuild_history_positions(self.name)
+
+	def stage_order_changed(self) -> bool:
+		"""Positions stored on the history depend on the order and kinds of the stages."""
+		before = self.get_doc_before_save()
+		if before is None:
+			return False
+
+		def layout(doc: Document) -> list[tuple[str, str]]:
+			return [(row.stage, row.kind) for row in doc.get("stages")]
+
+		return layout(before) != layout(self)
 
 	def on_trash(self) -> None:
 		clear_funnel_cache()
