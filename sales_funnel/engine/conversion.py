@@ -165,9 +165,15 @@ def stage_conversion(
 GROUPED_COLUMNS = ["period", "slice", "progress_from", "progress_to", "from_position", "to_position",
 	"is_latest", "lost_reason", "legacy", "n", "stale", "won_seconds", "amount", "days"]  # fmt: skip
 GROUPED_NUMERIC = [c for c in GROUPED_COLUMNS if c not in ("slice", "lost_reason")]
-# Medians come from histograms by whole hours (exact to the hour); the epsilon keeps 8 h stored as
-# 0.333333 days in the 8th hour.
-HOURS_IN_STAGE = "FLOOR(days_in_from_stage * 24 + 0.0001)"
+
+
+# Medians come from histograms of the time in stage: by the hour for the whole funnel (exact to the hour), by
+# 6 hours when sliced (a slice multiplies the groups; its medians are exact to the quarter day). The epsilon
+# keeps 8 h, stored as 0.333333 days, in its own bucket.
+def _buckets_sql(days: str, hours_per_bucket: int) -> str:
+	return f"FLOOR({days} * {24 // hours_per_bucket} + 0.0001)"
+
+
 OPEN_NOW_COLUMNS = ["slice", "to_position", "n", "stale"]
 
 # Deals of the funnel with no recorded history yet (not backfilled): Opportunity.sf_stage_entered_at is NULL,
@@ -221,6 +227,7 @@ class _Query:
 		)
 		self.won = len(funnel.progress_stages)  # the Won stage's position
 		self.slice = f"`{SLICES[filters.slice_by]}`" if filters.slice_by else "NULL"
+		self.bucket_hours = 6 if filters.slice_by else 1
 
 	def _values(self) -> dict[str, Any]:
 		values: dict[str, Any] = {
@@ -283,40 +290,42 @@ class _Query:
 		stays = db.sql(
 			f"""
 			SELECT {period} AS period, {self.slice} AS slice, from_position AS position,
-				{HOURS_IN_STAGE} AS hours, COUNT(*) AS n
+				{_buckets_sql("days_in_from_stage", self.bucket_hours)} AS bucket, COUNT(*) AS n
 			FROM `tabFunnel Stage Transition` {self.hint}
 			WHERE {where} AND from_position > 0
-			GROUP BY period, slice, position, hours
+			GROUP BY period, slice, position, bucket
 			ORDER BY NULL
 			""",
 			values,
 			as_dict=True,
 		)
 		values = self._values()
+		values["bucket_seconds"] = self.bucket_hours * 3600
 		column = "funnel_entered_at" if self.filters.mode == "cohort" else "transitioned_at"
 		scope = self.scope.deal_filter("deal", values)
 		lengths = db.sql(
 			f"""
 			SELECT (`{column}` >= %(start)s) AS period, {self.slice} AS slice, 0 AS position,
-				FLOOR(TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at) / 3600) AS hours, COUNT(*) AS n
+				FLOOR(TIMESTAMPDIFF(SECOND, funnel_entered_at, transitioned_at) / %(bucket_seconds)s) AS bucket,
+				COUNT(*) AS n
 			FROM `tabFunnel Stage Transition` {self.open_hint}
 			WHERE funnel = %(funnel)s AND is_latest = 1 AND to_position = %(won)s
 				AND `{column}` >= %(prev_start)s AND `{column}` < %(end)s {scope}
-			GROUP BY period, slice, hours
+			GROUP BY period, slice, bucket
 			ORDER BY NULL
 			""",
 			values,
 			as_dict=True,
 		)
-		columns = ["period", "slice", "position", "hours", "n"]
+		columns = ["period", "slice", "position", "bucket", "n"]
 		frame = pd.concat(
 			[
-				_frame(stays, columns, ["period", "position", "hours", "n"]).assign(what="stay"),
-				_frame(lengths, columns, ["period", "position", "hours", "n"]).assign(what="length"),
+				_frame(stays, columns, ["period", "position", "bucket", "n"]).assign(what="stay"),
+				_frame(lengths, columns, ["period", "position", "bucket", "n"]).assign(what="length"),
 			],
 			ignore_index=True,
 		)
-		frame["seconds"] = frame["hours"] * 3600
+		frame["seconds"] = frame["bucket"] * self.bucket_hours * 3600
 		return frame[["period", "slice", "position", "what", "seconds", "n"]]
 
 	def open_now_rows(self, db: Database) -> pd.DataFrame:

@@ -63,11 +63,20 @@ DYNAMIC_DEFAULTS = ("Today", "__user", "Now", "__today", "now", "today")
 REPORT_KEY = ["funnel"]
 REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position", "is_latest", "days_in_from_stage",
 	"amount", "lost_reason"]  # fmt: skip
+# Slice columns are not in the covering indexes: widening them slowed the unsliced report more than it sped up
+# the sliced one (benchmarks/results/stage_conversion.json); a sliced report reads the rows.
 
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
 # `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_sync` / `after_migrate`
 # those on ERPNext's tables; here `create_table_sql` does.
 APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
+	# the Call Outcomes report (engine/calls.py) reads these, not the rows: by period, and one manager's calls
+	"Call Log": [
+		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
+		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
+	],
+	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
+	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
 	"Opportunity": [("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"])],
 	"Funnel Stage Transition": [
