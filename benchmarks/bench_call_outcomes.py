@@ -1,0 +1,252 @@
+"""Call Outcomes benchmark on 5,000,000 call logs.
+
+	python benchmarks/bench_call_outcomes.py [--calls 5000000] [--source sf_bench_1000000] [--reuse]
+
+Builds `sf_bench_calls` (kept afterwards; `--reuse` skips building when it already holds the calls): the app's
+schema, then the Call Logs, their `links` rows, the Call Outcomes, the Opportunities (name, status) and the
+latest stage-history rows of a demo company (copied from `--source`, the 1M-deal company of
+bench_stage_conversion.py, or loaded afresh at 200,000 deals when that database is missing), then copies of the
+Call Logs with new names (and copies of their links) until there are `--calls` of them.
+
+Then, in a fresh process (so its peak memory is the report's), times in the same run:
+
+- the engine call `call_outcome_report` in several shapes (every call by month; the last month by day; one
+  manager's year by week);
+- the reference: a bare full-scan GROUP BY over the call logs
+  (`SELECT status, COUNT(*) FROM tabCall Log GROUP BY status`).
+
+Each timing is the median of 5 runs after one warm-up. Result: benchmarks/results/call_outcomes.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_stage_conversion import timed
+from common import machine, peak_rss_mib, prepare_server, write_result
+
+from sales_funnel.engine.calls import (
+	CallFilters,
+	_calls_query,
+	_deals_query,
+	call_outcome_report,
+	load_outcomes,
+)
+from sales_funnel.engine.db import ConnectionSettings, MariaDB
+from sales_funnel.engine.demo.generator import DemoSpec
+from sales_funnel.engine.demo.loader import create_database, load_company
+from sales_funnel.engine.schema.ddl import APP_INDEXES, create_schema, named_index
+
+DATABASE = "sf_bench_calls"
+NOW = DemoSpec.now
+FALLBACK_DEALS = 200_000
+
+
+def _columns(db: MariaDB, database: str, table: str) -> list[str]:
+	rows = db.sql(
+		"""SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s
+		ORDER BY ordinal_position""",
+		(database, table),
+	)
+	return [r[0] for r in rows]
+
+
+def _copy(db: MariaDB, source: str, table: str, where: str = "") -> int:
+	"""Copy the columns both databases have (source and target are the bench's own database names)."""
+	target_columns = set(_columns(db, DATABASE, table))
+	columns = [c for c in _columns(db, source, table) if c in target_columns]
+	names = ", ".join(f"`{c}`" for c in columns)
+	db.sql(f"INSERT INTO `{DATABASE}`.`{table}` ({names}) SELECT {names} FROM `{source}`.`{table}` {where}")
+	return db.sql(f"SELECT COUNT(*) FROM `{DATABASE}`.`{table}`")[0][0]
+
+
+def _amplify(db: MariaDB, target_calls: int) -> int:
+	"""Copies of the original Call Logs (and of their links) with new names until there are `target_calls`."""
+	calls = _columns(db, DATABASE, "tabCall Log")
+	links = _columns(db, DATABASE, "tabDynamic Link")
+	original = db.sql("SELECT COUNT(*) FROM `tabCall Log`")[0][0]
+	total, copy = original, 1
+	while total < target_calls:
+		suffix = f"-c{copy}"
+		take = min(original, target_calls - total)
+		renamed = {"name": f"CONCAT(name, '{suffix}')", "id": f"CONCAT(name, '{suffix}')"}
+		select = ", ".join(renamed.get(c, f"`{c}`") for c in calls)
+		started = time.perf_counter()
+		db.sql(
+			f"""INSERT INTO `tabCall Log` ({", ".join(f"`{c}`" for c in calls)})
+			SELECT {select} FROM `tabCall Log` WHERE name NOT LIKE '%-c%' ORDER BY name LIMIT {int(take)}"""
+		)
+		last = db.sql(
+			f"SELECT MAX(name) FROM (SELECT name FROM `tabCall Log` WHERE name NOT LIKE '%-c%' "
+			f"ORDER BY name LIMIT {int(take)}) t"
+		)[0][0]
+		renamed_link = {"name": f"CONCAT(name, '{suffix}')", "parent": f"CONCAT(parent, '{suffix}')"}
+		select_link = ", ".join(renamed_link.get(c, f"`{c}`") for c in links)
+		db.sql(
+			f"""INSERT INTO `tabDynamic Link` ({", ".join(f"`{c}`" for c in links)})
+			SELECT {select_link} FROM `tabDynamic Link`
+			WHERE parenttype = 'Call Log' AND parent NOT LIKE '%%-c%%' AND parent <= %s""",
+			(last,),
+		)
+		total += take
+		print(f"  copy {copy}: +{take:,} calls in {time.perf_counter() - started:.0f} s", flush=True)
+		copy += 1
+	return total
+
+
+def ensure_indexes(settings: ConnectionSettings) -> list[str]:
+	"""The app's indexes (`APP_INDEXES`) on the tables the report reads, as `install.add_app_indexes` adds them
+	on a bench; a database built before an index was added gets it here."""
+	added = []
+	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
+		for doctype in ("Call Log", "Dynamic Link", "Opportunity", "Funnel Stage Transition"):
+			for index in APP_INDEXES.get(doctype, []):
+				name, columns = named_index(index)
+				exists = db.sql(
+					"""SELECT 1 FROM information_schema.statistics WHERE table_schema = %s AND table_name = %s
+					AND index_name = %s LIMIT 1""",
+					(DATABASE, f"tab{doctype}", name),
+				)
+				if not exists:
+					started = time.perf_counter()
+					cols = ", ".join(f"`{c}`" for c in columns)
+					db.sql(f"ALTER TABLE `tab{doctype}` ADD INDEX `{name}` ({cols})")
+					added.append(f"{doctype}.{name} ({time.perf_counter() - started:.0f} s)")
+					print(f"  index {added[-1]}", flush=True)
+	return added
+
+
+def build(settings: ConnectionSettings, source: str, calls: int) -> dict:
+	started = time.perf_counter()
+	with MariaDB(settings.with_database(None), autocommit=True) as server:
+		has_source = bool(server.sql("SHOW DATABASES LIKE %s", (source,)))
+	if not has_source:
+		print(f"{source} is missing: loading a {FALLBACK_DEALS:,}-deal company into {DATABASE}", flush=True)
+		load_company(settings, DATABASE, DemoSpec(deals=FALLBACK_DEALS))
+		source = DATABASE
+	else:
+		create_database(settings, DATABASE)
+		with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
+			create_schema(db)
+	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
+		if source != DATABASE:
+			for table, where in [
+				("tabCall Outcome", ""),
+				("tabSales Funnel", ""),
+				("tabSales Funnel Stage", ""),
+				("tabCall Log", ""),
+				("tabDynamic Link", "WHERE parenttype = 'Call Log'"),
+				("tabOpportunity", ""),
+				("tabFunnel Stage Transition", "WHERE is_latest = 1"),
+				("tabEmployee", ""),
+			]:
+				rows = _copy(db, source, table, where)
+				print(f"  {table}: {rows:,} rows copied", flush=True)
+		total = _amplify(db, calls)
+		db.sql("ANALYZE TABLE `tabCall Log`, `tabDynamic Link`")
+	return {"source": source, "calls": total, "build_seconds": round(time.perf_counter() - started)}
+
+
+def measure(database: str) -> dict:
+	settings = ConnectionSettings.from_env().with_database(database)
+	with MariaDB(settings) as db:
+		first, last = db.sql("SELECT MIN(start_time), MAX(start_time) FROM `tabCall Log`")[0]
+		manager = db.sql(
+			"""SELECT employee_user_id FROM `tabCall Log` GROUP BY employee_user_id
+			ORDER BY COUNT(*) DESC LIMIT 1"""
+		)[0][0]
+		counts = {
+			"call_logs": db.sql("SELECT COUNT(*) FROM `tabCall Log`")[0][0],
+			"call_links": db.sql("SELECT COUNT(*) FROM `tabDynamic Link` WHERE parenttype = 'Call Log'")[0][
+				0
+			],
+			"first_call": first,
+			"last_call": last,
+		}
+		end = last.date()
+		shapes = {
+			"all_calls_by_month": CallFilters(first.date(), end, period="month"),
+			"last_month_by_day": CallFilters(end - timedelta(days=30), end, period="day"),
+			"one_manager_year_by_week": CallFilters(
+				end - timedelta(days=364), end, period="week", manager=manager
+			),
+		}
+		engine = {name: timed(lambda f=f: call_outcome_report(db, f, NOW)) for name, f in shapes.items()}
+		bare = timed(lambda: db.sql("SELECT status, COUNT(*) FROM `tabCall Log` GROUP BY status"))
+		whole = call_outcome_report(db, shapes["all_calls_by_month"], NOW).total
+		outcomes = load_outcomes(db)
+		plans = {}
+		for name, f in shapes.items():
+			for query in (_calls_query, _deals_query):
+				sql, values, _ = query(f, None, outcomes, exact=False)
+				plans[f"{name}:{query.__name__}"] = [list(r) for r in db.sql("EXPLAIN " + sql, values)]
+	return {
+		**counts,
+		"report_totals_all_calls": {
+			k: whole[k] for k in ("calls", "with_outcome", "negotiations", "deals", "won")
+		},
+		"engine": engine,
+		"bare_full_scan_group_by": bare,
+		"engine_to_bare_ratio": {k: round(v["median_s"] / bare["median_s"], 2) for k, v in engine.items()},
+		"query_plans": plans,
+		"peak_rss_mib": peak_rss_mib(),
+	}
+
+
+def main() -> None:
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--calls", type=int, default=5_000_000)
+	parser.add_argument("--source", default="sf_bench_1000000")
+	parser.add_argument("--reuse", action="store_true", help="keep sf_bench_calls when it has the calls")
+	parser.add_argument("--measure", help=argparse.SUPPRESS)
+	args = parser.parse_args()
+	if args.measure:
+		print(json.dumps(measure(args.measure), default=str))
+		return
+	settings = ConnectionSettings.from_env()
+	server = prepare_server(settings)
+	built = None
+	if args.reuse:
+		try:
+			with MariaDB(settings.with_database(DATABASE)) as db:
+				if db.sql("SELECT COUNT(*) FROM `tabCall Log`")[0][0] >= args.calls:
+					built = {"reused": True}
+		except Exception:
+			built = None
+	if built is None:
+		built = build(settings, args.source, args.calls)
+		print(f"built {DATABASE}: {built}", flush=True)
+	built["indexes_added"] = ensure_indexes(settings)
+	out = subprocess.run(
+		[sys.executable, __file__, "--measure", DATABASE], capture_output=True, text=True, check=True
+	).stdout
+	run = json.loads(out.strip().splitlines()[-1])
+	print(
+		f"{run['call_logs']:,} calls: engine {json.dumps({k: v['median_s'] for k, v in run['engine'].items()})}, "
+		f"bare scan {run['bare_full_scan_group_by']['median_s']} s, ratio {run['engine_to_bare_ratio']}",
+		flush=True,
+	)
+	payload = {
+		"what": "Call Outcomes engine call vs a bare full-scan GROUP BY over the call logs, same run",
+		"target": "engine <= 2 s and <= 2x the bare scan",
+		"now": NOW,
+		"database": DATABASE,
+		"built": built,
+		"machine": machine(),
+		"server": server,
+		"run": run,
+	}
+	path = write_result("call_outcomes", payload)
+	print(f"written {path}  ({datetime.now():%H:%M:%S})")
+
+
+if __name__ == "__main__":
+	main()

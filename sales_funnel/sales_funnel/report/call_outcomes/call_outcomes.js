@@ -1,0 +1,129 @@
+// Copyright (c) 2026, Sales Funnel contributors
+// For license information, please see license.txt
+
+frappe.query_reports["Call Outcomes"] = {
+	filters: [
+		{
+			fieldname: "company",
+			label: __("Company"),
+			fieldtype: "Link",
+			options: "Company",
+		},
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.add_months(frappe.datetime.get_today(), -1),
+			reqd: 1,
+		},
+		{
+			fieldname: "to_date",
+			label: __("To Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+		{
+			fieldname: "period",
+			label: __("Period"),
+			fieldtype: "Select",
+			options: [
+				{ value: "Day", label: __("Day") },
+				{ value: "Week", label: __("Week") },
+				{ value: "Month", label: __("Month") },
+			],
+			default: "Week",
+			reqd: 1,
+		},
+		{
+			fieldname: "manager",
+			label: __("Manager"),
+			fieldtype: "Link",
+			options: "User",
+		},
+		{
+			fieldname: "call_type",
+			label: __("Call Type"),
+			fieldtype: "Select",
+			options: [
+				{ value: "", label: "" },
+				{ value: "Incoming", label: __("Incoming") },
+				{ value: "Outgoing", label: __("Outgoing") },
+			],
+		},
+	],
+
+	// One row per manager (indent 0) with the manager's periods under it (indent 1)
+	tree: true,
+	name_field: "label",
+	parent_field: "parent_label",
+	initial_depth: 0,
+
+	formatter(value, row, column, data, default_formatter) {
+		value = default_formatter(value, row, column, data);
+		if (!data) return value;
+		if (column.fieldname === "without_outcome" && data.without_outcome > 0) {
+			value = `<span style="color: var(--red-600)">${value}</span>`;
+		}
+		if (["negotiations", "without_outcome", "calls"].includes(column.fieldname) && data[column.fieldname] > 0) {
+			const args = encodeURIComponent(
+				JSON.stringify({ manager: data.manager || "", period: data.period || "", kind: column.fieldname })
+			);
+			value = `<a href="#" onclick="frappe.query_reports['Call Outcomes'].show_calls('${args}'); return false;">${value}</a>`;
+		}
+		if (data.is_group) value = `<b>${value}</b>`;
+		return value;
+	},
+
+	period_end(start) {
+		const period = frappe.query_report.get_filter_value("period");
+		if (period === "Day") return start;
+		if (period === "Week") return frappe.datetime.add_days(start, 6);
+		return frappe.datetime.add_days(frappe.datetime.add_months(start, 1), -1);
+	},
+
+	show_calls(encoded) {
+		const args = JSON.parse(decodeURIComponent(encoded));
+		const filters = frappe.query_report.get_filter_values();
+		const request = {
+			filters: filters,
+			manager: args.manager,
+			negotiations_only: args.kind === "negotiations" ? 1 : 0,
+			without_outcome: args.kind === "without_outcome" ? 1 : 0,
+		};
+		if (args.period) {
+			request.period_from = args.period;
+			request.period_to = this.period_end(args.period);
+		}
+		frappe.call({
+			method: "sales_funnel.sales_funnel.report.call_outcomes.call_outcomes.get_calls",
+			args: request,
+			callback(r) {
+				const rows = (r.message || [])
+					.map((call) => {
+						const recording = call.recording_url
+							? `<a href="${encodeURI(call.recording_url)}" target="_blank" rel="noopener">${__("Listen")}</a>`
+							: "";
+						const deal = call.opportunity
+							? `<a href="/app/opportunity/${encodeURIComponent(call.opportunity)}">${frappe.utils.escape_html(call.opportunity)}</a>`
+							: "";
+						return `<tr>
+							<td><a href="/app/call-log/${encodeURIComponent(call.name)}">${frappe.datetime.str_to_user(call.start_time)}</a></td>
+							<td>${__(call.type || "")}</td>
+							<td>${frappe.utils.escape_html(call.outcome || "")}</td>
+							<td>${frappe.utils.escape_html(call.note || "")}</td>
+							<td>${deal}</td>
+							<td>${recording}</td>
+						</tr>`;
+					})
+					.join("");
+				const dialog = new frappe.ui.Dialog({ title: __("Calls"), size: "extra-large" });
+				dialog.$body.html(`<table class="table table-bordered">
+					<thead><tr><th>${__("Start")}</th><th>${__("Type")}</th><th>${__("Outcome")}</th>
+					<th>${__("Note")}</th><th>${__("Opportunity")}</th><th>${__("Recording")}</th></tr></thead>
+					<tbody>${rows || `<tr><td colspan="6">${__("No calls")}</td></tr>`}</tbody></table>`);
+				dialog.show();
+			},
+		});
+	},
+};
