@@ -1,0 +1,488 @@
+"""Plan vs fact per Sales Person, rolled up the Sales Person tree to groups (departments) and the company.
+
+Facts for a company and period (all amounts in the company currency):
+
+- Invoiced Revenue: submitted Sales Invoices posted in the period (not opening entries), `base_net_total`.
+  Credit notes (`is_return` = 1) have negative totals and so reduce it in the period they are posted.
+- Gross Margin: as ERPNext's Gross Profit report computes it per item, `base_net_amount` minus the buying
+  amount `stock_qty * incoming_rate` (erpnext/accounts/report/gross_profit/gross_profit.py: gross profit =
+  base_amount - buying_amount, base_amount being the item's base_net_amount and qty its stock_qty). Return items
+  have negative amounts and quantities, so a credit note reduces the margin. ERPNext's report can also derive
+  the buying rate from stock ledger or delivery note entries; here the rate stored on the invoice item is used.
+- Payments Received: submitted Payment Entries (Receive) posted in the period, their `allocated_amount` to
+  submitted Sales Invoices, in the company currency through the invoice's `conversion_rate` (when the receivable
+  account is in the invoice currency; an amount allocated from a company-currency account is taken as it is).
+- Won Deals / Won Amount: deals whose latest stage move (Funnel Stage Transition, `is_latest`) is into a Won
+  stage, made in the period, and the deal amount recorded with it.
+- New Deals: Opportunities created in the period.
+- Calls With Outcome / Meetings Booked: Call Logs started in the period that have an outcome (`sf_outcome`);
+  meetings are outcomes of category "Meeting Booked". Credited by `employee_user_id`, counted for the company
+  whose Employee that user is.
+
+Crediting:
+
+- an invoice is credited to its Sales Team, each row by `allocated_percentage` (ERPNext requires a Sales Team
+  to total 100 %); a credit note without its own Sales Team takes that of the invoice it returns;
+- an invoice without a Sales Team goes to the Sales Person of its deal's owner (`sf_opportunity`, for a credit
+  note also the returned invoice's deal; the owner is `opportunity_owner`, else the document owner; the user's
+  Employee (`user_id`) is the Sales Person's `employee`);
+- a payment is credited like the invoice it is allocated to; deals and calls go to their owner's Sales Person;
+- what reaches no Sales Person still counts for the company (a "not credited" row).
+
+Rollup: the Sales Person tree *as it is now* (nested set lft/rgt). A manager moved to another department takes
+all of their facts for the period with them, also those from before the move: a plan and its fact are about
+people, and the department a person belongs to now is the one answerable for them. The alternative, the
+department at the time of each document, needs a history of the tree that ERPNext does not keep.
+
+A group's plan is its own target when the plan sets one, else the sum of its members' plans.
+Projection: the run rate to the period's end, fact / elapsed days * days in the period (`now` inside the period;
+the fact itself once the period is over; none before it starts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sales_funnel.engine.db import Database
+from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.plans import (
+	CURRENCY_METRICS,
+	METRIC_LABELS,
+	METRICS,
+	check_period_start,
+	check_period_type,
+	period_end,
+	plan_targets,
+)
+
+METRIC_KEYS = tuple(METRICS.values())
+COMPANY_ROW = _("Company")
+NOT_CREDITED = _("Not credited to a Sales Person")
+NOT_CREDITED_KEY = ""  # facts that reach no Sales Person
+
+# user -> Sales Person, through Employee.user_id and Sales Person.employee (the first Sales Person by name when
+# a user has several)
+USER_PERSON = """(SELECT e.user_id AS user, MIN(sp.name) AS sales_person
+	FROM `tabEmployee` e JOIN `tabSales Person` sp ON sp.employee = e.name
+	WHERE IFNULL(e.user_id, '') != ''{company_condition}
+	GROUP BY e.user_id)"""
+
+# Crediting of rows that carry a submitted Sales Invoice as `si`: the invoice's Sales Team, else that of the
+# invoice a credit note returns, else the deal owner's Sales Person. Produces `credited_to` and `credit_share`.
+CREDIT_JOINS = f"""
+	LEFT JOIN `tabSales Team` st_own
+		ON st_own.parent = si.name AND st_own.parenttype = 'Sales Invoice'
+	LEFT JOIN `tabSales Team` st_ret
+		ON st_own.name IS NULL AND si.is_return = 1 AND st_ret.parent = si.return_against
+		AND st_ret.parenttype = 'Sales Invoice'
+	LEFT JOIN `tabSales Invoice` si_ret
+		ON st_own.name IS NULL AND st_ret.name IS NULL AND si_ret.name = si.return_against
+	LEFT JOIN `tabOpportunity` deal
+		ON st_own.name IS NULL AND st_ret.name IS NULL
+		AND deal.name = COALESCE(NULLIF(si.sf_opportunity, ''), NULLIF(si_ret.sf_opportunity, ''))
+	LEFT JOIN {USER_PERSON.format(company_condition="")} deal_owner
+		ON deal_owner.user = COALESCE(NULLIF(deal.opportunity_owner, ''), deal.owner)"""
+CREDITED_TO = "COALESCE(st_own.sales_person, st_ret.sales_person, deal_owner.sales_person, '')"
+CREDIT_SHARE = "COALESCE(st_own.allocated_percentage, st_ret.allocated_percentage, 100) / 100"
+# an amount allocated in a Payment Entry is in the receivable account's currency
+ALLOCATED_IN_BASE = (
+	"per.allocated_amount * CASE WHEN IFNULL(NULLIF(si.party_account_currency, ''), si.currency) = si.currency "
+	"THEN si.conversion_rate ELSE 1 END"
+)
+
+
+@dataclass(frozen=True)
+class Period:
+	period_type: str
+	start: date
+	end: date
+
+	@property
+	def days(self) -> int:
+		return (self.end - self.start).days + 1
+
+	def elapsed_days(self, now: datetime) -> int:
+		"""Days of the period up to and including `now`'s day (0 before it starts, all once it is over)."""
+		return max(0, min(self.days, (now.date() - self.start).days + 1))
+
+
+def make_period(period_type: str, start: date) -> Period:
+	check_period_type(period_type)
+	check_period_start(period_type, start)
+	return Period(period_type, start, period_end(period_type, start))
+
+
+def _values(company: str, start: date, end: date) -> dict[str, Any]:
+	return {"company": company, "from_date": start, "to_date": end, "to_next": end + timedelta(days=1)}
+
+
+def invoice_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
+	"""Invoiced revenue and gross margin per credited Sales Person ('' = not credited)."""
+	rows = db.sql(
+		f"""SELECT {CREDITED_TO} AS sales_person,
+			SUM(si.base_net_total * {CREDIT_SHARE}) AS invoiced_revenue,
+			SUM(IFNULL(margin.amount, 0) * {CREDIT_SHARE}) AS gross_margin
+		FROM `tabSales Invoice` si
+		LEFT JOIN (
+			SELECT sii.parent, SUM(sii.base_net_amount - sii.incoming_rate * sii.stock_qty) AS amount
+			FROM `tabSales Invoice` inv
+			JOIN `tabSales Invoice Item` sii ON sii.parent = inv.name AND sii.parenttype = 'Sales Invoice'
+			WHERE inv.company = %(company)s AND inv.docstatus = 1
+				AND inv.posting_date BETWEEN %(from_date)s AND %(to_date)s
+			GROUP BY sii.parent
+		) margin ON margin.parent = si.name
+		{CREDIT_JOINS}
+		WHERE si.company = %(company)s AND si.docstatus = 1 AND IFNULL(si.is_opening, 'No') != 'Yes'
+			AND si.posting_date BETWEEN %(from_date)s AND %(to_date)s
+		GROUP BY 1""",
+		_values(company, start, end),
+		as_dict=True,
+	)
+	return _frame(rows, ("invoiced_revenue", "gross_margin"))
+
+
+def payment_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
+	"""Payments received per credited Sales Person."""
+	rows = db.sql(
+		f"""SELECT {CREDITED_TO} AS sales_person, SUM({ALLOCATED_IN_BASE} * {CREDIT_SHARE}) AS payments_received
+		FROM `tabPayment Entry` pe
+		JOIN `tabPayment Entry Reference` per ON per.parent = pe.name AND per.parenttype = 'Payment Entry'
+			AND per.reference_doctype = 'Sales Invoice'
+		JOIN `tabSales Invoice` si ON si.name = per.reference_name AND si.docstatus = 1
+		{CREDIT_JOINS}
+		WHERE pe.company = %(company)s AND pe.docstatus = 1 AND pe.payment_type = 'Receive'
+			AND pe.posting_date BETWEEN %(from_date)s AND %(to_date)s
+		GROUP BY 1""",
+		_values(company, start, end),
+		as_dict=True,
+	)
+	return _frame(rows, ("payments_received",))
+
+
+def deal_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
+	"""Won deals and won amount (latest move into a Won stage in the period), new deals (created in the period)."""
+	values = _values(company, start, end)
+	owner_person = USER_PERSON.format(company_condition="")
+	won = db.sql(
+		f"""SELECT IFNULL(up.sales_person, '') AS sales_person, COUNT(*) AS won_deals, SUM(t.amount) AS won_amount
+		FROM `tabFunnel Stage Transition` t
+		LEFT JOIN {owner_person} up ON up.user = t.deal_owner
+		WHERE t.company = %(company)s AND t.to_kind = 'Won' AND t.is_latest = 1
+			AND t.transitioned_at >= %(from_date)s AND t.transitioned_at < %(to_next)s
+		GROUP BY 1""",
+		values,
+		as_dict=True,
+	)
+	new = db.sql(
+		f"""SELECT IFNULL(up.sales_person, '') AS sales_person, COUNT(*) AS new_deals
+		FROM `tabOpportunity` o
+		LEFT JOIN {owner_person} up ON up.user = COALESCE(NULLIF(o.opportunity_owner, ''), o.owner)
+		WHERE o.company = %(company)s AND o.creation >= %(from_date)s AND o.creation < %(to_next)s
+		GROUP BY 1""",
+		values,
+		as_dict=True,
+	)
+	return _frame(won, ("won_deals", "won_amount")).add(_frame(new, ("new_deals",)), fill_value=0)
+
+
+def call_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
+	"""Calls with an outcome and meetings booked, per Sales Person of `employee_user_id` (employees of the
+	company)."""
+	rows = db.sql(
+		f"""SELECT up.sales_person, COUNT(*) AS calls_with_outcome,
+			SUM(CASE WHEN co.category = 'Meeting Booked' THEN 1 ELSE 0 END) AS meetings_booked
+		FROM `tabCall Log` cl
+		JOIN {USER_PERSON.format(company_condition=" AND e.company = %(company)s")} up
+			ON up.user = cl.employee_user_id
+		LEFT JOIN `tabCall Outcome` co ON co.name = cl.sf_outcome
+		WHERE IFNULL(cl.sf_outcome, '') != ''
+			AND cl.start_time >= %(from_date)s AND cl.start_time < %(to_next)s
+		GROUP BY 1""",
+		_values(company, start, end),
+		as_dict=True,
+	)
+	return _frame(rows, ("calls_with_outcome", "meetings_booked"))
+
+
+FACT_QUERIES: dict[str, Callable[[Database, str, date, date], pd.DataFrame]] = {
+	"invoiced_revenue": invoice_facts,
+	"gross_margin": invoice_facts,
+	"payments_received": payment_facts,
+	"won_deals": deal_facts,
+	"won_amount": deal_facts,
+	"new_deals": deal_facts,
+	"calls_with_outcome": call_facts,
+	"meetings_booked": call_facts,
+}
+
+
+def _frame(rows: Sequence[Mapping[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
+	frame = pd.DataFrame(list(rows), columns=["sales_person", *metrics])
+	frame["sales_person"] = frame["sales_person"].fillna(NOT_CREDITED_KEY)
+	frame = frame.groupby("sales_person").sum(numeric_only=False)
+	return frame.astype(float)
+
+
+def direct_facts(
+	db: Database, company: str, start: date, end: date, metrics: Sequence[str] = METRIC_KEYS
+) -> pd.DataFrame:
+	"""Facts credited directly to each Sales Person (index; '' = not credited), one column per metric."""
+	queries = []
+	for metric in metrics:
+		query = FACT_QUERIES[metric]
+		if query not in queries:
+			queries.append(query)
+	frame = pd.DataFrame(columns=list(metrics), dtype=float)
+	for query in queries:
+		frame = frame.add(query(db, company, start, end), fill_value=0)
+	frame = frame.reindex(columns=list(metrics)).fillna(0.0)
+	frame.index.name = "sales_person"
+	return frame
+
+
+# Plan vs fact
+# ------------
+
+
+@dataclass(frozen=True)
+class PlanFactFilters:
+	company: str
+	period_type: str
+	period_start: date
+	metrics: tuple[str, ...] = METRIC_KEYS  # keys of METRICS
+
+
+def plan_fact_filters(
+	*,
+	company: str | None,
+	period_type: str | None,
+	period_start: date | None,
+	metrics: Sequence[str] | None = None,
+) -> PlanFactFilters:
+	"""Filters from the report's form: metrics may be given as labels or keys; none means all."""
+	if not company:
+		raise InvalidInput(Message(_("Choose a Company.")))
+	check_period_type(period_type)
+	check_period_start(period_type, period_start)
+	chosen: list[str] = []
+	for metric in metrics or ():
+		key = METRICS.get(metric, metric)
+		if key not in METRIC_LABELS:
+			raise InvalidInput(Message(_("Unknown metric {0}."), (metric,)))
+		if key not in chosen:
+			chosen.append(key)
+	return PlanFactFilters(company, period_type, period_start, tuple(chosen) or METRIC_KEYS)
+
+
+@dataclass
+class PlanFactResult:
+	filters: PlanFactFilters
+	period: Period
+	elapsed_days: int
+	rows: list[dict[str, Any]] = field(
+		default_factory=list
+	)  # tree order: company, then the Sales Person tree
+
+
+def sales_person_tree(db: Database) -> pd.DataFrame:
+	return pd.DataFrame(
+		db.sql(
+			"""SELECT name, sales_person_name, IFNULL(parent_sales_person, '') AS parent, is_group, enabled, lft, rgt
+			FROM `tabSales Person` ORDER BY lft, name""",
+			as_dict=True,
+		),
+		columns=["name", "sales_person_name", "parent", "is_group", "enabled", "lft", "rgt"],
+	)
+
+
+def rollup(tree: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
+	"""Each node's facts plus those of everyone under it (nested set: lft/rgt inside the node's)."""
+	own = direct.reindex(tree["name"]).fillna(0.0).to_numpy()
+	lft = tree["lft"].to_numpy(dtype=np.int64)
+	rgt = tree["rgt"].to_numpy(dtype=np.int64)
+	inside = (lft[None, :] >= lft[:, None]) & (rgt[None, :] <= rgt[:, None])
+	return pd.DataFrame(inside.astype(float) @ own, index=tree["name"], columns=direct.columns)
+
+
+def _plans_by_node(
+	tree: pd.DataFrame, targets: Mapping[tuple[str | None, str], float], metrics: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, float | None]]:
+	"""Effective plan per node (own target, else the sum of its children's) and for the company."""
+	plans = pd.DataFrame(np.nan, index=tree["name"], columns=list(metrics))
+	for (scope, metric), target in targets.items():
+		if scope is not None and scope in plans.index and metric in plans.columns:
+			plans.loc[scope, metric] = target
+	children: dict[str, list[str]] = {}
+	for name, parent in zip(tree["name"], tree["parent"], strict=True):
+		children.setdefault(parent, []).append(name)
+	for name in tree.sort_values("lft", ascending=False)["name"]:  # children before their parents
+		kids = children.get(name, [])
+		if kids:
+			summed = plans.loc[kids].sum(min_count=1)
+			plans.loc[name] = plans.loc[name].fillna(summed)
+	top = [n for n in children.get("", []) if n in plans.index]
+	company: dict[str, float | None] = {}
+	for metric in metrics:
+		if (None, metric) in targets:
+			company[metric] = targets[(None, metric)]
+		else:
+			value = plans.loc[top, metric].sum(min_count=1) if top else np.nan
+			company[metric] = None if pd.isna(value) else float(value)
+	return plans, company
+
+
+def plan_vs_fact(db: Database, filters: PlanFactFilters, *, now: datetime) -> PlanFactResult:
+	period = make_period(filters.period_type, filters.period_start)
+	metrics = filters.metrics
+	direct = direct_facts(db, filters.company, period.start, period.end, metrics)
+	tree = sales_person_tree(db)
+	known = set(tree["name"])
+	# facts of a Sales Person no longer in the tree count as not credited
+	orphan = [name for name in direct.index if name not in known and name != NOT_CREDITED_KEY]
+	if orphan:
+		direct.loc[NOT_CREDITED_KEY] = direct.reindex([NOT_CREDITED_KEY, *orphan]).fillna(0.0).sum()
+		direct = direct.drop(index=orphan)
+	rolled = rollup(tree, direct) if len(tree) else pd.DataFrame(columns=list(metrics))
+	targets = plan_targets(db, filters.company, filters.period_type, period.start)
+	plans, company_plan = _plans_by_node(tree, targets, metrics)
+	elapsed = period.elapsed_days(now)
+	result = PlanFactResult(filters, period, elapsed)
+
+	def figures(facts: Mapping[str, float], plan: Mapping[str, float | None]) -> dict[str, Any]:
+		out: dict[str, Any] = {}
+		for metric in metrics:
+			fact = round(float(facts.get(metric, 0.0)), 2)
+			target = plan.get(metric)
+			target = None if target is None or pd.isna(target) else round(float(target), 2)
+			out[f"{metric}_plan"] = target
+			out[f"{metric}_fact"] = fact
+			out[f"{metric}_pct"] = round(fact / target * 100, 1) if target else None
+			out[f"{metric}_projection"] = round(fact / elapsed * period.days, 2) if elapsed else None
+		return out
+
+	company_facts = direct.sum() if len(direct) else pd.Series(0.0, index=list(metrics))
+	result.rows.append(
+		{
+			"sales_person": None,
+			"label": filters.company,
+			"parent": None,
+			"indent": 0,
+			"is_group": 1,
+			**figures(company_facts.to_dict(), company_plan),
+		}
+	)
+	has_plan = plans.notna().any(axis=1)
+	has_fact = (rolled != 0).any(axis=1) if len(rolled) else pd.Series(dtype=bool)
+	depth: dict[str, int] = {}
+	for row in tree.itertuples(index=False):
+		depth[row.name] = depth.get(row.parent, 0) + 1 if row.parent else 1
+		if not (row.enabled or has_plan.get(row.name, False) or has_fact.get(row.name, False)):
+			continue
+		result.rows.append(
+			{
+				"sales_person": row.name,
+				"label": row.sales_person_name or row.name,
+				"parent": row.parent or None,
+				"indent": depth[row.name],
+				"is_group": int(row.is_group or 0),
+				**figures(rolled.loc[row.name].to_dict(), plans.loc[row.name].to_dict()),
+			}
+		)
+	if NOT_CREDITED_KEY in direct.index and (direct.loc[NOT_CREDITED_KEY] != 0).any():
+		result.rows.append(
+			{
+				"sales_person": None,
+				"label": NOT_CREDITED,
+				"parent": None,
+				"indent": 1,
+				"is_group": 0,
+				"not_credited": 1,
+				**figures(direct.loc[NOT_CREDITED_KEY].to_dict(), {}),
+			}
+		)
+	return result
+
+
+# The Plan vs Fact report's shape (Frappe query report contract, as in report_rows)
+# -------------------------------------------------------------------------------
+
+Translate = Callable[[str], str]
+FIGURE_LABELS = {
+	"plan": _("{0}: Plan"),
+	"fact": _("{0}: Fact"),
+	"pct": _("{0}: % Done"),
+	"projection": _("{0}: Projection"),
+}
+
+
+def plan_fact_report(
+	result: PlanFactResult, translate: Translate, *, currency: str | None = None
+) -> tuple[list[dict], list[dict], dict, list[dict]]:
+	"""(columns, data, chart, summary) for the Desk."""
+	columns: list[dict[str, Any]] = [
+		{"fieldname": "label", "label": translate("Sales Person"), "fieldtype": "Data", "width": 240},
+		{"fieldname": "sales_person", "label": translate("Sales Person ID"), "fieldtype": "Link",
+		 "options": "Sales Person", "width": 10, "hidden": 1},
+	]  # fmt: skip
+	for metric in result.filters.metrics:
+		name = translate(METRIC_LABELS[metric])
+		money = metric in CURRENCY_METRICS
+		for figure, label in FIGURE_LABELS.items():
+			column: dict[str, Any] = {
+				"fieldname": f"{metric}_{figure}",
+				"label": translate(label).format(name),
+				"width": 130 if figure != "pct" else 90,
+			}
+			if figure == "pct":
+				column["fieldtype"] = "Percent"
+			elif money:
+				column["fieldtype"] = "Currency"
+				if currency:
+					column["options"] = currency
+			else:
+				column["fieldtype"] = "Float"
+				column["precision"] = 0 if figure != "projection" else 1
+			columns.append(column)
+	# rows are in tree order with `indent`: the Desk shows them as a tree
+	data = []
+	for row in result.rows:
+		out = dict(row)
+		if row.get("not_credited"):
+			out["label"] = translate(NOT_CREDITED)
+		# the Desk's tree keys (report .js `name_field` / `parent_field`)
+		out["node"] = row["sales_person"] or ("" if row.get("not_credited") else result.filters.company)
+		out["parent_node"] = (row["parent"] or result.filters.company) if row["indent"] else None
+		data.append(out)
+	first = result.filters.metrics[0]
+	groups = [row for row in result.rows if row["indent"] == 1 and not row.get("not_credited")]
+	chart = {
+		"data": {
+			"labels": [row["label"] for row in groups],
+			"datasets": [
+				{"name": translate("Plan"), "values": [row[f"{first}_plan"] or 0 for row in groups]},
+				{"name": translate("Fact"), "values": [row[f"{first}_fact"] for row in groups]},
+			],
+		},
+		"type": "bar",
+		"title": translate(METRIC_LABELS[first]),
+	}
+	company = result.rows[0]
+	summary = []
+	for metric in result.filters.metrics:
+		pct = company[f"{metric}_pct"]
+		summary.append(
+			{
+				"label": translate(METRIC_LABELS[metric]),
+				"value": company[f"{metric}_fact"],
+				"datatype": "Currency" if metric in CURRENCY_METRICS else "Float",
+				"currency": currency if metric in CURRENCY_METRICS else None,
+				"indicator": "Blue" if pct is None else ("Green" if pct >= 100 else "Orange"),
+			}
+		)
+	return columns, data, chart, summary
