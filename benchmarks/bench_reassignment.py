@@ -1,0 +1,179 @@
+"""Reassignment planning benchmark on the synthetic company at 1M deals (about 260,000 open deals).
+
+	python benchmarks/bench_reassignment.py [--source sf_bench_1000000]
+
+The source database (loaded by bench_stage_conversion.py) is only read. The app's reassignment tables are
+not in it, so the run builds an overlay database `sf_bench_reassignment`: a view over every table of the
+source (simple views, merged into the query, so the source's indexes serve) plus the empty Reassignment
+Rule / Log tables from the app's doctype JSON. The overlay is dropped at the end.
+
+Timed in the same run (median of 5 after one warm-up):
+
+- planning with one Days Over Stage Limit rule per funnel (every open stage, Least Loaded over the Sales User
+  role, at most 200 reassignments per rule and hour, the doctype's default), i.e. over every open deal of the
+  company: the trigger is evaluated for all of them in SQL and the 200 most overdue per rule are planned;
+- the same without the hourly cap, planning every triggered deal (most open deals of the synthetic company are
+  past their limit, so this plans a quarter of a million reassignments: a worst case no hourly job could apply);
+- the same with the No Activity trigger (the last activity of every candidate deal from Comment,
+  Communication, Call Log and the log);
+- the Stale Deals report;
+- the reference: a bare scan of the open opportunities,
+  `SELECT sales_stage, COUNT(*) FROM tabOpportunity WHERE status IN ('Open','Quotation','Replied') GROUP BY
+  sales_stage`.
+
+Result: benchmarks/results/reassignment.json. Timings are recorded here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine, peak_rss_mib, prepare_server, write_result
+
+from sales_funnel.engine.db import ConnectionSettings, MariaDB
+from sales_funnel.engine.demo.generator import DemoSpec
+from sales_funnel.engine.funnels import load_funnels
+from sales_funnel.engine.reassignment import plan_reassignments, stale_deals
+from sales_funnel.engine.reassignment_rules import Rule
+from sales_funnel.engine.schema.ddl import app_doctypes, create_table_sql
+
+RUNS = 5
+NOW = DemoSpec.now
+OVERLAY = "sf_bench_reassignment"
+APP_TABLES = ("Reassignment Rule", "Reassignment Rule Stage", "Reassignment Rule User", "Reassignment Log")
+BARE_SCAN = """SELECT sales_stage, COUNT(*) FROM `tabOpportunity`
+	WHERE status IN ('Open', 'Quotation', 'Replied') GROUP BY sales_stage"""
+
+
+def timed(call, runs: int = RUNS) -> dict:
+	call()  # warm-up: caches and buffer pool
+	seconds = []
+	for _ in range(runs):
+		started = time.perf_counter()
+		call()
+		seconds.append(time.perf_counter() - started)
+	return {
+		"median_s": round(statistics.median(seconds), 4),
+		"min_s": round(min(seconds), 4),
+		"runs_s": [round(s, 4) for s in seconds],
+	}
+
+
+def build_overlay(settings: ConnectionSettings, source: str) -> None:
+	with MariaDB(settings.with_database(None), autocommit=True) as server:
+		server.sql(f"DROP DATABASE IF EXISTS `{OVERLAY}`")
+		server.sql(f"CREATE DATABASE `{OVERLAY}`")
+		tables = [
+			r[0]
+			for r in server.sql(
+				"SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+				(source,),
+			)
+		]
+		metas = app_doctypes()
+		for table in tables:
+			if table[3:] in APP_TABLES:
+				continue
+			server.sql(
+				f"CREATE ALGORITHM = MERGE VIEW `{OVERLAY}`.`{table}` AS SELECT * FROM `{source}`.`{table}`"
+			)
+		with MariaDB(settings.with_database(OVERLAY), autocommit=True) as overlay:
+			for doctype in APP_TABLES:
+				overlay.sql(create_table_sql(doctype, metas[doctype]))
+
+
+def main() -> None:
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--source", default="sf_bench_1000000")
+	args = parser.parse_args()
+	settings = ConnectionSettings.from_env()
+	server = prepare_server(settings)
+	build_overlay(settings, args.source)
+	try:
+		with (
+			MariaDB(settings.with_database(OVERLAY)) as db,
+			MariaDB(settings.with_database(args.source)) as src,
+		):
+			funnels = load_funnels(db)
+			open_deals = int(
+				src.sql(
+					"SELECT COUNT(*) FROM `tabOpportunity` WHERE status IN ('Open', 'Quotation', 'Replied')"
+				)[0][0]
+			)
+			deals = int(src.sql("SELECT COUNT(*) FROM `tabOpportunity`")[0][0])
+
+			def rules(trigger: str, threshold: float, per_hour: int = 200) -> list[Rule]:
+				return [
+					Rule(
+						name=f"Bench {f.name}",
+						funnel=f.name,
+						trigger=trigger,
+						threshold=threshold,
+						pool_type="Role",
+						role="Sales User",
+						strategy="Least Loaded",
+						cooldown_hours=72,
+						max_reassignments=2,
+						max_per_hour=per_hour,
+					)
+					for f in funnels
+				]
+
+			stage_rules = rules("Days Over Stage Limit", 0)
+			idle_rules = rules("No Activity", 14)
+			uncapped_rules = rules("Days Over Stage Limit", 0, per_hour=0)
+			plan = plan_reassignments(db, NOW, stage_rules)
+			idle_plan = plan_reassignments(db, NOW, idle_rules)
+			uncapped_plan = plan_reassignments(db, NOW, uncapped_rules)
+			results = {
+				"plan_stage_limit": timed(lambda: plan_reassignments(db, NOW, stage_rules)),
+				"plan_no_activity": timed(lambda: plan_reassignments(db, NOW, idle_rules)),
+				"plan_stage_limit_uncapped": timed(
+					lambda: plan_reassignments(db, NOW, uncapped_rules), runs=3
+				),
+				"stale_deals_report": timed(lambda: stale_deals(db, NOW)),
+				"bare_scan_open_opportunities": timed(lambda: src.sql(BARE_SCAN)),
+				"bare_scan_through_overlay_view": timed(lambda: db.sql(BARE_SCAN)),
+			}
+		floor = results["bare_scan_open_opportunities"]["median_s"]
+		payload = {
+			"source_database": args.source,
+			"deals": deals,
+			"open_deals": open_deals,
+			"funnels": [f.name for f in funnels],
+			"now": NOW,
+			"plan_stage_limit_items": len(plan.items),
+			"plan_stage_limit_moves": len(plan.moves),
+			"plan_no_activity_items": len(idle_plan.items),
+			"plan_stage_limit_uncapped_items": len(uncapped_plan.items),
+			"max_per_hour_per_rule": 200,
+			"timings": results,
+			"ratio_to_bare_scan": {
+				k: round(v["median_s"] / floor, 2)
+				for k, v in results.items()
+				if k != "bare_scan_open_opportunities"
+			},
+			"acceptance": {
+				"plan_over_100k_open_deals_within_5_s": results["plan_stage_limit"]["median_s"] <= 5.0,
+				"plan_within_3x_bare_scan": results["plan_stage_limit"]["median_s"] <= 3 * floor,
+			},
+			"peak_rss_mib": peak_rss_mib(),
+			"server": server,
+			"machine": machine(),
+		}
+		path = write_result("reassignment", payload)
+		print(path)
+		print(payload["timings"], payload["ratio_to_bare_scan"], payload["acceptance"])
+	finally:
+		with MariaDB(settings.with_database(None), autocommit=True) as server_conn:
+			server_conn.sql(f"DROP DATABASE IF EXISTS `{OVERLAY}`")
+
+
+if __name__ == "__main__":
+	main()

@@ -1,0 +1,903 @@
+"""Scheduled reassignment: which open deals go to which manager, and why. The engine plans; Frappe applies.
+
+`plan_reassignments(db, now)` reads the database state and returns a `Plan`: one item per triggered deal,
+either *planned* (from → to, with the reason and the figures that triggered it) or *skipped* (with the reason:
+cooldown, max count, a future Event or ToDo, no eligible manager). The same state and `now` give the same plan.
+
+Triggers (each fires exactly at its boundary, `>=`):
+
+- Days Over Stage Limit: the deal's latest Funnel Stage Transition (`is_latest`) put it in an open stage with a
+  time limit L > 0 at `transitioned_at`; it fires when `now - transitioned_at >= L + threshold` days. Stages
+  without a limit never fire.
+- Overdue ToDo: an Open ToDo on the deal (reference_type Opportunity) whose `date` (a day) is due by the end of
+  that day, i.e. overdue from `date + 1 day 00:00`; it fires when `now - (date + 1 day) >= threshold` hours.
+- No Activity: the last activity is the latest of the stage change, a Comment (comment_type Comment), a
+  Communication, a Call Log linked through Dynamic Link, and an applied reassignment (the new owner gets the
+  full period); it fires when `now - last activity >= threshold` days.
+
+Limits (from the `Reassignment Log` rows with status Applied, whatever the rule): at most `max_reassignments`
+per deal (0: no limit); none within `cooldown_hours` of the last one (`now - at < cooldown` skips); never back to
+any earlier owner (every `from_user` of the deal's log) when the rule says so; skip deals with a future open Event
+(Event Participants) or an Open ToDo not yet due (`date >= today`) when the rule says so. Rules run in name order;
+a deal planned by one rule is not considered by the next.
+
+Strategies choose among the enabled managers of the pool, never the current owner:
+
+- Round Robin: the next manager, in name order, after the last one the rule gave a deal to (its latest Applied
+  log), wrapping around; it continues within a run.
+- Least Loaded: the fewest open deals (Opportunity status Open / Quotation / Replied by opportunity_owner, all
+  funnels), ties by name; each planned move updates the counts.
+- Best Converter: for the deal's stage k, per manager, of the deals that entered k with them as owner in the
+  last `converter_window_days`, the share that reached k+1; managers below `converter_min_deals` entries are not
+  ranked. Best rate, then more deals, then name.
+- By Temperature: the same ranking over the whole funnel (entered → won) splits the ranked managers into
+  thirds: Hot deals go to the top third, Warm to the middle, Cold (or unset) to the rest (with the unranked);
+  within a tier, the least loaded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from sales_funnel.engine.db import Database
+from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.reassignment_rules import (
+	BEST_CONVERTER,
+	BY_TEMPERATURE,
+	LEAST_LOADED,
+	ROUND_ROBIN,
+	TRIGGER_NO_ACTIVITY,
+	TRIGGER_OVERDUE_TODO,
+	TRIGGER_STAGE_LIMIT,
+	Rule,
+	load_rules,
+	pool_users,
+)
+
+OPEN_STATUSES = ("Open", "Quotation", "Replied")
+DEAL_DOCTYPE = "Opportunity"
+PLANNED = "Planned"
+SKIPPED = "Skipped"
+TIERS = ("top", "middle", "rest")
+TIER_LABELS = {"top": _("Top"), "middle": _("Middle"), "rest": _("Rest")}
+TIER_OF_TEMPERATURE = {"Hot": "top", "Warm": "middle", "Cold": "rest"}
+SKIP_KINDS = ("max_count", "cooldown", "future_event", "pending_todo", "no_manager")
+# a capped rule reads its candidates in pages of twice what it may still move, at least this many
+MIN_PAGE = 500
+SECONDS_PER_DAY = 86_400.0
+SECONDS_PER_HOUR = 3_600.0
+_OPEN_STATUS_SQL = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class PlanItem:
+	deal: str
+	rule: str
+	trigger: str
+	status: str  # Planned / Skipped
+	stage: str
+	from_user: str | None
+	to_user: str | None
+	why: Message  # what triggered it, with the figures
+	decision: Message  # why this manager, or why the deal is skipped
+	modified: (
+		datetime | None
+	)  # the deal's `modified` when planned: the Frappe layer skips a deal changed since
+	dry_run: bool = False
+	skip_kind: str | None = None  # why skipped: one of SKIP_KINDS
+	figures: dict[str, Any] = field(default_factory=dict, compare=False)
+
+	@property
+	def reason(self) -> str:
+		return f"{self.why.english()} {self.decision.english()}"
+
+
+@dataclass
+class Plan:
+	now: datetime
+	items: list[PlanItem]
+
+	@property
+	def moves(self) -> list[PlanItem]:
+		return [i for i in self.items if i.status == PLANNED]
+
+	@property
+	def skipped(self) -> list[PlanItem]:
+		return [i for i in self.items if i.status == SKIPPED]
+
+	def to_frame(self) -> pd.DataFrame:
+		columns = [
+			"deal",
+			"rule",
+			"trigger",
+			"status",
+			"stage",
+			"from_user",
+			"to_user",
+			"reason",
+			"dry_run",
+			"skip_kind",
+		]
+		rows = [
+			{
+				"deal": i.deal,
+				"rule": i.rule,
+				"trigger": i.trigger,
+				"status": i.status,
+				"stage": i.stage,
+				"from_user": i.from_user,
+				"to_user": i.to_user,
+				"reason": i.reason,
+				"dry_run": i.dry_run,
+				"skip_kind": i.skip_kind,
+				**i.figures,
+			}
+			for i in self.items
+		]
+		return pd.DataFrame(rows, columns=None if rows else columns)
+
+
+# Reading the state
+# -----------------
+
+
+def _in_list(prefix: str, values: Iterable[Any], params: dict[str, Any]) -> str:
+	keys = []
+	for index, value in enumerate(values):
+		params[f"{prefix}{index}"] = value
+		keys.append(f"%({prefix}{index})s")
+	return ", ".join(keys) if keys else "NULL"
+
+
+def last_activity_sql(deal: str, moved_at: str) -> str:
+	"""SQL for a deal's last activity: the latest of `moved_at` (its stage change), a Comment, a Communication, a
+	linked Call Log and an applied reassignment. `deal` and `moved_at` are column expressions."""
+	return f"""GREATEST({moved_at},
+		COALESCE((SELECT MAX(c.creation) FROM `tabComment` c WHERE c.reference_doctype = 'Opportunity'
+			AND c.reference_name = {deal} AND c.comment_type = 'Comment'), {moved_at}),
+		COALESCE((SELECT MAX(m.communication_date) FROM `tabCommunication` m
+			WHERE m.reference_doctype = 'Opportunity' AND m.reference_name = {deal}), {moved_at}),
+		COALESCE((SELECT MAX(COALESCE(cl.start_time, cl.creation)) FROM `tabDynamic Link` dl
+			JOIN `tabCall Log` cl ON cl.name = dl.parent
+			WHERE dl.link_doctype = 'Opportunity' AND dl.link_name = {deal} AND dl.parenttype = 'Call Log'), {moved_at}),
+		COALESCE((SELECT MAX(r.at) FROM `tabReassignment Log` r WHERE r.deal = {deal} AND r.status = 'Applied'),
+			{moved_at}))"""
+
+
+def _page_sql(
+	inner_select: str, inner_join: str, inner_where: str, order: str, outer_select: str = ""
+) -> str:
+	"""One page of candidates, most urgent first: the ordering and the LIMIT run on the transition rows (their
+	`sf_open_now` index), and only the page is joined to the Opportunity and its activity."""
+	return f"""SELECT c.*, NULLIF(o.opportunity_owner, '') AS owner, o.modified, o.sf_temperature AS temperature,
+			o.status {outer_select}
+		FROM (SELECT t.deal, t.to_stage AS stage, t.to_position AS position, t.transitioned_at AS moved_at
+				{inner_select}
+			FROM `tabFunnel Stage Transition` t {inner_join}
+			WHERE t.funnel = %(funnel)s AND t.is_latest = 1 AND t.deal_doctype = 'Opportunity'
+				AND t.to_position IN ({{positions}}) {inner_where}
+			ORDER BY {order} {{limit}}) c
+		JOIN `tabOpportunity` o ON o.name = c.deal
+		ORDER BY {order.replace("t.", "c.")}"""
+
+
+def _oldest_per_stage(
+	db: Database,
+	funnel: str,
+	cutoffs: Sequence[tuple[int, datetime]],
+	count: int | None,
+	outer_select: str = "",
+) -> list[dict[str, Any]]:
+	"""For each (position, cutoff): the deals whose latest row entered that position at or before the cutoff,
+	oldest first, at most `count` each. Each part reads the `sf_open_now` index in order (funnel, is_latest,
+	to_position, transitioned_at; InnoDB orders equal keys by the primary key), so no part is sorted and no part
+	reads past `count` (ordering by `name` as well would force a filesort of every stale row: 0.4 s instead of
+	4 ms per stage at 1M deals); only these rows are joined to their Opportunity. Python orders the union by
+	(excess, deal)."""
+	params: dict[str, Any] = {"funnel": funnel, "count": count}
+	parts = []
+	for index, (position, cutoff) in enumerate(cutoffs):
+		params[f"p{index}"], params[f"c{index}"] = position, cutoff
+		parts.append(
+			f"""(SELECT t.deal, t.to_stage AS stage, t.to_position AS position, t.transitioned_at AS moved_at
+			FROM `tabFunnel Stage Transition` t
+			WHERE t.funnel = %(funnel)s AND t.is_latest = 1 AND t.to_position = %(p{index})s
+				AND t.transitioned_at <= %(c{index})s AND t.deal_doctype = 'Opportunity'
+			ORDER BY t.transitioned_at {"LIMIT %(count)s" if count is not None else ""})"""
+		)
+	if not parts:
+		return []
+	return db.sql(
+		f"""SELECT c.*, NULLIF(o.opportunity_owner, '') AS owner, o.modified, o.sf_temperature AS temperature,
+			o.status {outer_select}
+		FROM ({" UNION ALL ".join(parts)}) c
+		JOIN `tabOpportunity` o ON o.name = c.deal""",
+		params,
+		as_dict=True,
+	)
+
+
+def _slice(rows: list[dict[str, Any]], limit: int | None, offset: int) -> list[dict[str, Any]]:
+	rows.sort(key=lambda r: (-r["excess"], r["deal"]))
+	return rows[offset : offset + limit] if limit is not None else rows[offset:]
+
+
+def triggered_deals(
+	db: Database,
+	rule: Rule,
+	funnel: Funnel,
+	now: datetime,
+	limit: int | None = None,
+	offset: int = 0,
+	stats: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+	"""Open deals of the rule's funnel and stages on which its trigger fires at `now`, with the figures; the most
+	urgent first (stage limit: most days over; ToDo: oldest due date; no activity: oldest stage change), deal name
+	breaking ties. `limit` / `offset` page through the candidates; a page returns those that are still open and,
+	for No Activity, idle (`stats["rows"]`: how many candidates the page held before that)."""
+	stages = [s for s in funnel.open_stages if rule.watches(funnel, s.stage)]
+	params: dict[str, Any] = {"funnel": funnel.name, "now": now, "limit": limit, "offset": offset}
+	page = "LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else ""
+	threshold = float(rule.threshold or 0)
+	count = offset + limit if limit is not None else None
+	if rule.trigger == TRIGGER_STAGE_LIMIT:
+		limited = [s for s in stages if s.time_limit_days > 0]
+		if not limited:
+			return []
+		cutoffs = [
+			(funnel.position(s.stage), now - timedelta(days=s.time_limit_days + threshold)) for s in limited
+		]
+		rows = _oldest_per_stage(db, funnel.name, cutoffs, count)
+		limit_of = {s.stage: s.time_limit_days for s in limited}
+		for row in rows:
+			days_in = (now - row["moved_at"]).total_seconds() / SECONDS_PER_DAY
+			row["excess"] = days_in - limit_of[row["stage"]] - threshold
+			row["days_in_stage"] = round(days_in, 2)
+			row["days_over"] = round(days_in - limit_of[row["stage"]], 2)
+		rows = _open_only(_slice(rows, limit, offset), stats)
+		for row in rows:
+			row["why"] = Message(
+				_("{0} days in stage {1}, {2} days over its limit of {3} days."),
+				(
+					round(row["days_in_stage"], 1),
+					row["stage"],
+					round(row["days_over"], 1),
+					limit_of[row["stage"]],
+				),
+			)
+		return rows
+	if not stages:
+		return []
+	positions = _in_list("q", [funnel.position(s.stage) for s in stages], params)
+	if rule.trigger == TRIGGER_OVERDUE_TODO:
+		# due by the end of `date`: overdue by >= threshold hours when date + 1 day <= now - threshold hours
+		params["due_cutoff"] = (now - timedelta(hours=threshold) - timedelta(days=1)).date()
+		sql = _page_sql(
+			inner_select=", td.due",
+			inner_join="""JOIN (SELECT reference_name, MIN(`date`) AS due FROM `tabToDo`
+				WHERE reference_type = 'Opportunity' AND status = 'Open' AND `date` <= %(due_cutoff)s
+				GROUP BY reference_name) td ON td.reference_name = t.deal""",
+			inner_where="",
+			order="due, t.deal",
+		).format(positions=positions, limit=page)
+		rows = _open_only(db.sql(sql, params, as_dict=True), stats)
+		for row in rows:
+			due_end = datetime.combine(_as_date(row["due"]) + timedelta(days=1), datetime.min.time())
+			hours = (now - due_end).total_seconds() / SECONDS_PER_HOUR
+			row["overdue_hours"] = round(hours, 1)
+			row["excess"] = hours - threshold
+			row["why"] = Message(
+				_("A ToDo due on {0} is {1} hours overdue (threshold {2} hours)."),
+				(str(_as_date(row["due"])), round(hours, 1), threshold),
+			)
+		return rows
+	if rule.trigger == TRIGGER_NO_ACTIVITY:
+		cutoff = now - timedelta(days=threshold)
+		rows = _oldest_per_stage(
+			db,
+			funnel.name,
+			[(funnel.position(s.stage), cutoff) for s in stages],
+			count,
+			outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
+		)
+		for row in rows:
+			# ranked by the stage change (what the index orders by); the activity only decides whether it fires
+			row["excess"] = (now - row["moved_at"]).total_seconds() / SECONDS_PER_DAY - threshold
+		rows = [r for r in _open_only(_slice(rows, limit, offset), stats) if r["last_activity"] <= cutoff]
+		for row in rows:
+			idle = (now - row["last_activity"]).total_seconds() / SECONDS_PER_DAY
+			row["idle_days"] = round(idle, 2)
+			row["excess"] = idle - threshold
+			row["why"] = Message(
+				_("No activity for {0} days, since {1} (threshold {2} days)."),
+				(round(idle, 1), str(row["last_activity"])[:16], threshold),
+			)
+		return rows
+	raise InvalidInput(Message(_("Unknown trigger {0}."), (rule.trigger,)))
+
+
+def _open_only(rows: Sequence[dict[str, Any]], stats: dict[str, int] | None) -> list[dict[str, Any]]:
+	if stats is not None:
+		stats["rows"] = len(rows)
+	return [r for r in rows if r["status"] in OPEN_STATUSES]
+
+
+def applied_in_last_hour(db: Database, rule: str, now: datetime) -> int:
+	rows = db.sql(
+		"""SELECT COUNT(*) FROM `tabReassignment Log` WHERE rule = %(rule)s AND status = 'Applied'
+		AND at > %(since)s AND at <= %(now)s""",
+		{"rule": rule, "since": now - timedelta(hours=1), "now": now},
+	)
+	return int(rows[0][0])
+
+
+def _as_date(value: Any) -> date:
+	return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class DealHistory:
+	count: int
+	last_at: datetime | None
+	previous_owners: frozenset[str]
+
+
+def reassignment_history(db: Database, now: datetime) -> dict[str, DealHistory]:
+	"""Per deal, its applied reassignments up to `now`: how many, the latest, and every owner it was taken from."""
+	rows = db.sql(
+		"""SELECT deal, COUNT(*) AS n, MAX(at) AS last_at,
+			GROUP_CONCAT(DISTINCT from_user ORDER BY from_user SEPARATOR '\n') AS owners
+		FROM `tabReassignment Log` WHERE status = 'Applied' AND at <= %(now)s GROUP BY deal""",
+		{"now": now},
+		as_dict=True,
+	)
+	return {
+		r["deal"]: DealHistory(
+			int(r["n"]), r["last_at"], frozenset(o for o in (r["owners"] or "").split("\n") if o)
+		)
+		for r in rows
+	}
+
+
+def deals_with_future_event(db: Database, now: datetime) -> set[str]:
+	rows = db.sql(
+		"""SELECT DISTINCT ep.reference_docname FROM `tabEvent Participants` ep
+		JOIN `tabEvent` e ON e.name = ep.parent
+		WHERE ep.reference_doctype = 'Opportunity' AND ep.parenttype = 'Event' AND e.status = 'Open'
+			AND e.starts_on > %(now)s""",
+		{"now": now},
+	)
+	return {r[0] for r in rows}
+
+
+def deals_with_pending_todo(db: Database, now: datetime, deals: Sequence[str] | None = None) -> set[str]:
+	"""Deals (of `deals`, or all) with an Open ToDo not yet overdue (due today or later)."""
+	params: dict[str, Any] = {"today": now.date()}
+	among = ""
+	if deals is not None:
+		if not deals:
+			return set()
+		among = f"AND reference_name IN ({_in_list('d', deals, params)})"
+	rows = db.sql(
+		f"""SELECT DISTINCT reference_name FROM `tabToDo`
+		WHERE reference_type = 'Opportunity' AND status = 'Open' AND `date` >= %(today)s {among}""",
+		params,
+	)
+	return {r[0] for r in rows}
+
+
+def open_deal_load(db: Database) -> dict[str, int]:
+	"""Open deals per owner (opportunity_owner), every funnel."""
+	rows = db.sql(
+		f"""SELECT opportunity_owner, COUNT(*) FROM `tabOpportunity`
+		WHERE status IN ({_OPEN_STATUS_SQL}) AND opportunity_owner IS NOT NULL AND opportunity_owner != ''
+		GROUP BY opportunity_owner"""
+	)
+	return {user: int(n) for user, n in rows}
+
+
+def converter_ranking(
+	db: Database,
+	funnel: Funnel,
+	from_position: int,
+	to_position: int,
+	now: datetime,
+	window_days: int,
+	users: Sequence[str] | None = None,
+	min_deals: int = 1,
+) -> pd.DataFrame:
+	"""Per owner: deals that entered `from_position` with them in the last `window_days` (to `now`), how many of
+	those reached `to_position` by `now`, the rate, and the rank among those with at least `min_deals` entries
+	(best rate, then more deals, then name; unranked: rank NaN)."""
+	params: dict[str, Any] = {
+		"funnel": funnel.name,
+		"k": from_position,
+		"k2": to_position,
+		"since": now - timedelta(days=window_days),
+		"now": now,
+	}
+	user_filter = ""
+	if users is not None:
+		user_filter = f"AND e.deal_owner IN ({_in_list('u', users, params)})"
+	rows = db.sql(
+		f"""SELECT e.deal_owner AS user, COUNT(DISTINCT e.deal) AS entered, COUNT(DISTINCT m.deal) AS moved_on
+		FROM `tabFunnel Stage Transition` e
+		LEFT JOIN `tabFunnel Stage Transition` m ON m.deal_doctype = e.deal_doctype AND m.deal = e.deal
+			AND m.funnel = e.funnel AND m.progress_from < %(k2)s AND m.progress_to >= %(k2)s
+			AND m.transitioned_at <= %(now)s
+		WHERE e.funnel = %(funnel)s AND e.progress_from < %(k)s AND e.progress_to >= %(k)s
+			AND e.transitioned_at >= %(since)s AND e.transitioned_at <= %(now)s AND e.deal_owner IS NOT NULL
+			{user_filter}
+		GROUP BY e.deal_owner""",
+		params,
+		as_dict=True,
+	)
+	frame = pd.DataFrame(rows, columns=["user", "entered", "moved_on"])
+	if users is not None:
+		frame = frame.set_index("user").reindex(sorted(users)).fillna(0).reset_index()
+		frame = frame.rename(columns={"index": "user"})
+	frame["entered"] = frame["entered"].astype(int)
+	frame["moved_on"] = frame["moved_on"].astype(int)
+	frame["rate"] = (frame["moved_on"] / frame["entered"].where(frame["entered"] > 0)).round(4)
+	frame["ranked"] = frame["entered"] >= max(int(min_deals), 1)
+	frame = frame.sort_values(
+		["ranked", "rate", "entered", "user"], ascending=[False, False, False, True], na_position="last"
+	).reset_index(drop=True)
+	frame["rank"] = [float(i + 1) if ranked else math.nan for i, ranked in enumerate(frame["ranked"])]
+	return frame
+
+
+def temperature_tiers(ranking: pd.DataFrame, users: Sequence[str]) -> dict[str, str]:
+	"""Manager → tier: the ranked managers split into thirds (top, middle, rest); the unranked go to the rest."""
+	ranked = list(ranking.loc[ranking["ranked"], "user"])
+	third = math.ceil(len(ranked) / 3)
+	tiers = {user: "rest" for user in users}
+	for index, user in enumerate(ranked):
+		tiers[user] = "top" if index < third else "middle" if index < 2 * third else "rest"
+	return tiers
+
+
+def won_position(funnel: Funnel) -> int:
+	return funnel.position(funnel.won_stage.stage)
+
+
+# Choosing the new owner
+# ----------------------
+
+
+class _LoadQueue:
+	"""Managers by (open deals, name), cheapest first, under changing loads: a heap with lazy deletion (an entry
+	whose load is no longer the manager's current load is dropped when it surfaces)."""
+
+	def __init__(self, users: Iterable[str], load: dict[str, int]):
+		self.load = load
+		self.members = set(users)
+		self.heap = [(load.get(u, 0), u) for u in self.members]
+		heapq.heapify(self.heap)
+
+	def best(self, excluded: set[str]) -> str | None:
+		popped: list[tuple[int, str]] = []
+		found = None
+		while self.heap:
+			entry = heapq.heappop(self.heap)
+			if entry[0] != self.load.get(entry[1], 0):
+				continue
+			popped.append(entry)
+			if entry[1] not in excluded:
+				found = entry[1]
+				break
+		for entry in popped:
+			heapq.heappush(self.heap, entry)
+		return found
+
+	def changed(self, user: str) -> None:
+		if user in self.members:
+			heapq.heappush(self.heap, (self.load.get(user, 0), user))
+
+
+class _Chooser:
+	"""One rule's strategy during one planning run (keeps the round-robin pointer and the loads)."""
+
+	def __init__(
+		self, db: Database, rule: Rule, funnel: Funnel, pool: list[str], now: datetime, load: dict[str, int]
+	):
+		self.db, self.rule, self.funnel, self.pool, self.now, self.load = db, rule, funnel, pool, now, load
+		self.pool_set = set(pool)
+		self.last: str | None = None
+		self.rankings: dict[int, list[tuple[str, float, int]]] = {}
+		self.queues: dict[str, _LoadQueue] = {}
+		self.tiers: dict[str, str] | None = None
+		if rule.strategy == ROUND_ROBIN:
+			rows = db.sql(
+				"""SELECT to_user FROM `tabReassignment Log` WHERE rule = %(rule)s AND status = 'Applied'
+				AND at <= %(now)s ORDER BY at DESC, name DESC LIMIT 1""",
+				{"rule": rule.name, "now": now},
+			)
+			self.last = rows[0][0] if rows else None
+
+	def moved(self, to_user: str, from_user: str | None) -> None:
+		"""Loads changed: tell the queues."""
+		for queue in self.queues.values():
+			queue.changed(to_user)
+			if from_user:
+				queue.changed(from_user)
+
+	def choose(self, deal: dict[str, Any], excluded: set[str]) -> tuple[str | None, Message]:
+		if self.pool_set <= excluded:
+			return None, Message(
+				_("No eligible manager: every enabled manager in the pool is the owner or a previous owner.")
+			)
+		strategy = self.rule.strategy
+		if strategy == ROUND_ROBIN:
+			start = bisect.bisect_right(self.pool, self.last) if self.last is not None else 0
+			count = len(self.pool)
+			user = next(
+				u for u in (self.pool[(start + i) % count] for i in range(count)) if u not in excluded
+			)
+			self.last = user
+			return user, Message(_("Round robin: the next manager in the pool."))
+		if strategy == LEAST_LOADED:
+			user = self._queue("all", self.pool).best(excluded)
+			return user, Message(_("Least loaded: {0} open deals."), (self.load.get(user, 0),))
+		if strategy == BEST_CONVERTER:
+			k = int(deal["position"])
+			best = next((r for r in self._ranking(k, k + 1) if r[0] not in excluded), None)
+			if best is None:
+				return None, Message(
+					_(
+						"No eligible manager: nobody else in the pool had at least {0} deals in stage {1} in the last {2} days."
+					),
+					(self.rule.converter_min_deals, deal["stage"], self.rule.converter_window_days),
+				)
+			return best[0], Message(
+				_("Best converter in stage {0}: {1}% of {2} deals moved on in the last {3} days."),
+				(deal["stage"], round(best[1] * 100, 1), best[2], self.rule.converter_window_days),
+			)
+		if strategy == BY_TEMPERATURE:
+			tiers = self._tiers()
+			temperature = deal.get("temperature") or "Cold"
+			tier = TIER_OF_TEMPERATURE.get(temperature, "rest")
+			user = self._queue(tier, [u for u in self.pool if tiers.get(u) == tier]).best(excluded)
+			if user is None:
+				return None, Message(
+					_("No eligible manager in the {0} tier for a {1} deal."), (TIER_LABELS[tier], temperature)
+				)
+			return user, Message(
+				_("{0} deal to the {1} tier; least loaded there ({2} open deals)."),
+				(temperature, TIER_LABELS[tier], self.load.get(user, 0)),
+			)
+		raise InvalidInput(Message(_("Unknown strategy {0}."), (strategy,)))
+
+	def _queue(self, key: str, users: list[str]) -> _LoadQueue:
+		if key not in self.queues:
+			self.queues[key] = _LoadQueue(users, self.load)
+		return self.queues[key]
+
+	def _ranking(self, k: int, k2: int) -> list[tuple[str, float, int]]:
+		"""The ranked managers of stage k, best first: (user, rate, deals entered)."""
+		if k not in self.rankings:
+			frame = converter_ranking(
+				self.db,
+				self.funnel,
+				k,
+				k2,
+				self.now,
+				self.rule.converter_window_days,
+				self.pool,
+				self.rule.converter_min_deals,
+			)
+			ranked = frame[frame["ranked"]]
+			self.rankings[k] = [
+				(u, float(r), int(e))
+				for u, r, e in zip(ranked["user"], ranked["rate"], ranked["entered"], strict=True)
+			]
+		return self.rankings[k]
+
+	def _tiers(self) -> dict[str, str]:
+		if self.tiers is None:
+			ranking = converter_ranking(
+				self.db,
+				self.funnel,
+				1,
+				won_position(self.funnel),
+				self.now,
+				self.rule.converter_window_days,
+				self.pool,
+				self.rule.converter_min_deals,
+			)
+			self.tiers = temperature_tiers(ranking, self.pool)
+		return self.tiers
+
+
+# The plan
+# --------
+
+
+def plan_reassignments(db: Database, now: datetime, rules: Sequence[Rule] | None = None) -> Plan:
+	"""What the next run does at `now`: every enabled rule (name order), every deal its trigger fires on."""
+	rules = sorted(
+		(r for r in (load_rules(db) if rules is None else rules) if r.enabled), key=lambda r: r.name
+	)
+	items: list[PlanItem] = []
+	if not rules:
+		return Plan(now, items)
+	history = reassignment_history(db, now)
+	load: dict[str, int] = {}  # open deals per owner, read when a strategy first needs it
+	moved: list[tuple[str, str | None]] = []  # the moves planned before that
+	future_events: set[str] | None = None
+	claimed: set[str] = set()
+	funnels: dict[str, Funnel] = {}
+	for rule in rules:
+		if rule.funnel not in funnels:
+			funnels[rule.funnel] = load_funnel(db, rule.funnel)
+		funnel = funnels[rule.funnel]
+		quota = None
+		if rule.max_per_hour:
+			quota = rule.max_per_hour - applied_in_last_hour(db, rule.name, now)
+			if quota <= 0:
+				continue
+		page_size = max(2 * quota, MIN_PAGE) if quota is not None else None
+		offset, planned = 0, 0
+		chooser: _Chooser | None = None
+		while True:
+			stats: dict[str, int] = {}
+			page = triggered_deals(db, rule, funnel, now, limit=page_size, offset=offset, stats=stats)
+			candidates = sorted(
+				(d for d in page if d["deal"] not in claimed), key=lambda d: (-d["excess"], d["deal"])
+			)
+			if candidates and chooser is None:
+				if rule.skip_if_future_event and future_events is None:
+					future_events = deals_with_future_event(db, now)
+				if rule.strategy in (LEAST_LOADED, BY_TEMPERATURE) and not load:
+					load.update(open_deal_load(db))
+					for to_user, from_user in moved:
+						load[to_user] = load.get(to_user, 0) + 1
+						if from_user:
+							load[from_user] = max(load.get(from_user, 0) - 1, 0)
+					load.setdefault("", 0)  # read: an empty company stays read
+				chooser = _Chooser(db, rule, funnel, pool_users(db, rule), now, load)
+			pending_todos = (
+				deals_with_pending_todo(db, now, [d["deal"] for d in candidates])
+				if rule.skip_if_future_todo
+				else None
+			)
+			for deal in candidates:
+				if quota is not None and planned >= quota:
+					break
+				item = _plan_item(
+					rule, deal, history.get(deal["deal"]), now, future_events, pending_todos, chooser
+				)
+				items.append(item)
+				if item.to_user:
+					planned += 1
+					claimed.add(item.deal)
+					moved.append((item.to_user, item.from_user))
+					if load:
+						load[item.to_user] = load.get(item.to_user, 0) + 1
+						if item.from_user:
+							load[item.from_user] = max(load.get(item.from_user, 0) - 1, 0)
+					chooser.moved(item.to_user, item.from_user)
+			if page_size is None or planned >= quota or stats.get("rows", 0) < page_size:
+				break
+			offset += page_size
+	return Plan(now, items)
+
+
+def _plan_item(
+	rule: Rule,
+	deal: dict[str, Any],
+	past: DealHistory | None,
+	now: datetime,
+	future_events: set[str] | None,
+	pending_todos: set[str] | None,
+	chooser: _Chooser,
+) -> PlanItem:
+	skip_kind, skip = _limit(rule, deal, past, now, future_events, pending_todos)
+	to_user = None
+	if skip is None:
+		excluded = {deal["owner"]} if deal["owner"] else set()
+		if rule.never_to_previous_owner and past:
+			excluded |= past.previous_owners
+		to_user, decision = chooser.choose(deal, excluded)
+		skip_kind = None if to_user else "no_manager"
+	else:
+		decision = skip
+	figures = {k: deal[k] for k in ("days_in_stage", "days_over", "overdue_hours", "idle_days") if k in deal}
+	figures["reassigned_before"] = past.count if past else 0
+	return PlanItem(
+		deal=deal["deal"],
+		rule=rule.name,
+		trigger=rule.trigger,
+		status=PLANNED if to_user else SKIPPED,
+		stage=deal["stage"],
+		from_user=deal["owner"],
+		to_user=to_user,
+		why=deal["why"],
+		decision=decision,
+		modified=deal["modified"],
+		dry_run=rule.dry_run,
+		skip_kind=skip_kind,
+		figures=figures,
+	)
+
+
+def _limit(
+	rule: Rule,
+	deal: dict[str, Any],
+	past: DealHistory | None,
+	now: datetime,
+	future_events: set[str] | None,
+	pending_todos: set[str] | None,
+) -> tuple[str | None, Message | None]:
+	"""Why the rule's limits keep the deal where it is (kind, message), or (None, None)."""
+	if past and rule.max_reassignments and past.count >= rule.max_reassignments:
+		return "max_count", Message(
+			_("Skipped: already reassigned {0} times; the limit is {1}."),
+			(past.count, rule.max_reassignments),
+		)
+	if past and past.last_at is not None:
+		hours = (now - past.last_at).total_seconds() / SECONDS_PER_HOUR
+		if hours < rule.cooldown_hours:
+			return "cooldown", Message(
+				_("Skipped: reassigned {0} hours ago; the cooldown is {1} hours."),
+				(round(hours, 1), rule.cooldown_hours),
+			)
+	if rule.skip_if_future_event and future_events and deal["deal"] in future_events:
+		return "future_event", Message(_("Skipped: an Event is planned on the deal."))
+	if rule.skip_if_future_todo and pending_todos and deal["deal"] in pending_todos:
+		return "pending_todo", Message(_("Skipped: a ToDo on the deal is not yet due."))
+	return None, None
+
+
+# Lead routing and the manager ranking
+# ------------------------------------
+
+
+def manager_ranking(db: Database, rule: Rule, now: datetime) -> pd.DataFrame:
+	"""The rule's pool ranked over its funnel (entered → won in the conversion window), with each manager's tier
+	and open deals: what the daily job stores for lead routing and the Manager Ranking report shows."""
+	funnel = load_funnel(db, rule.funnel)
+	pool = pool_users(db, rule)
+	ranking = converter_ranking(
+		db, funnel, 1, won_position(funnel), now, rule.converter_window_days, pool, rule.converter_min_deals
+	)
+	tiers = temperature_tiers(ranking, pool)
+	load = open_deal_load(db)
+	ranking["tier"] = ranking["user"].map(tiers)
+	ranking["open_deals"] = ranking["user"].map(lambda u: load.get(u, 0)).astype(int)
+	return ranking
+
+
+def route_lead(
+	tiers: dict[str, str], load: dict[str, int], temperature: str | None
+) -> tuple[str | None, Message]:
+	"""The manager a new Lead goes to: the least loaded manager (ties by name) of the tier its temperature
+	maps to (Hot → top, Warm → middle, Cold → rest); None when that tier is empty."""
+	tier = TIER_OF_TEMPERATURE.get(temperature or "", None)
+	if tier is None:
+		return None, Message(_("The Lead has no temperature; it is not routed."))
+	in_tier = sorted(u for u, t in tiers.items() if t == tier)
+	if not in_tier:
+		return None, Message(_("Nobody is in the {0} tier; the Lead is not routed."), (TIER_LABELS[tier],))
+	user = min(in_tier, key=lambda u: (load.get(u, 0), u))
+	return user, Message(
+		_("{0} Lead to the {1} tier; least loaded there ({2} open deals)."),
+		(temperature, TIER_LABELS[tier], load.get(user, 0)),
+	)
+
+
+# Reports
+# -------
+
+STALE_COLUMNS = [
+	"deal", "funnel", "stage", "owner", "moved_at", "days_in_stage", "time_limit_days", "days_over", "last_activity",
+	"reassigned", "rule", "acts_at", "suggested_action",
+]  # fmt: skip
+STALE_LIMIT = 2000  # per funnel: a longer list is not read, and the rest is as stale
+REASSIGN = _("Reassign")
+CLOSE_AS_LOST = _("Close as Lost")
+# a deal this many times over its limit, or already reassigned as often as allowed, is a "hope client"
+HOPELESS_LIMIT_MULTIPLE = 3.0
+
+
+def stale_deals(
+	db: Database,
+	now: datetime,
+	funnel: str | None = None,
+	company: str | None = None,
+	limit: int | None = STALE_LIMIT,
+) -> pd.DataFrame:
+	"""Open deals beyond their stage's time limit: days over, owner, last activity, the first enabled rule with a
+	stage-limit trigger that will act on the deal and when, and a suggested action (close as lost when the deal is
+	three times over the limit or already reassigned as often as the rule allows; else reassign). At most `limit`
+	deals per funnel, the most days over first."""
+	params: dict[str, Any] = {"funnel": funnel, "company": company}
+	names = [
+		r[0]
+		for r in db.sql(
+			"""SELECT name FROM `tabSales Funnel` WHERE enabled = 1 AND (%(funnel)s IS NULL OR name = %(funnel)s)
+			AND (%(company)s IS NULL OR company = %(company)s) ORDER BY name""",
+			params,
+		)
+	]
+	rules = load_rules(db)
+	history = reassignment_history(db, now)
+	frames = []
+	for name in names:
+		f = load_funnel(db, name)
+		limited = [s for s in f.open_stages if s.time_limit_days > 0]
+		if not limited:
+			continue
+		cutoffs = [(f.position(s.stage), now - timedelta(days=s.time_limit_days)) for s in limited]
+		rows = _oldest_per_stage(
+			db,
+			name,
+			cutoffs,
+			limit,
+			outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
+		)
+		for row in rows:
+			row["excess"] = (now - row["moved_at"]).total_seconds() - f.stage(
+				row["stage"]
+			).time_limit_days * 86_400
+		rows = _open_only(_slice(rows, limit, 0), None)
+		if not rows:
+			continue
+		frame = pd.DataFrame(rows).drop(columns=["excess", "status", "temperature", "modified"])
+		frame["funnel"] = name
+		limit_of = {s.stage: s.time_limit_days for s in limited}
+		frame["time_limit_days"] = frame["stage"].map(limit_of)
+		frame["days_in_stage"] = ((now - frame["moved_at"]).dt.total_seconds() / SECONDS_PER_DAY).round(2)
+		frame["days_over"] = (frame["days_in_stage"] - frame["time_limit_days"]).round(2)
+		frame["reassigned"] = frame["deal"].map(lambda d: history[d].count if d in history else 0).astype(int)
+		acting = [r for r in rules if r.funnel == name and r.trigger == TRIGGER_STAGE_LIMIT]
+		frame[["rule", "acts_at", "max_reassignments"]] = [
+			_acting_rule(acting, f, row, history.get(row.deal), now) for row in frame.itertuples()
+		]
+		hopeless = (frame["days_over"] >= HOPELESS_LIMIT_MULTIPLE * frame["time_limit_days"]) | (
+			(frame["max_reassignments"] > 0) & (frame["reassigned"] >= frame["max_reassignments"])
+		)
+		frame["suggested_action"] = [CLOSE_AS_LOST if h else REASSIGN for h in hopeless]
+		frames.append(frame)
+	if not frames:
+		return pd.DataFrame(columns=STALE_COLUMNS)
+	result = pd.concat(frames, ignore_index=True)
+	return result.sort_values(["days_over", "deal"], ascending=[False, True])[STALE_COLUMNS].reset_index(
+		drop=True
+	)
+
+
+def _acting_rule(
+	rules: Sequence[Rule], funnel: Funnel, row: Any, past: DealHistory | None, now: datetime
+) -> tuple[str | None, datetime | None, int]:
+	"""The first rule (name order) that watches the deal's stage and has not used up its reassignments, and the
+	moment it can act: the trigger's boundary, no earlier than the end of the cooldown nor than `now`."""
+	for rule in rules:
+		if not rule.watches(funnel, row.stage):
+			continue
+		if past and rule.max_reassignments and past.count >= rule.max_reassignments:
+			continue
+		limit = funnel.stage(row.stage).time_limit_days
+		at = row.moved_at + timedelta(days=limit + (rule.threshold or 0))
+		if past and past.last_at is not None:
+			at = max(at, past.last_at + timedelta(hours=rule.cooldown_hours))
+		return rule.name, max(at, now), rule.max_reassignments
+	return None, None, 0
+
+
+def reassignment_preview(db: Database, now: datetime) -> pd.DataFrame:
+	"""What the next run would do and why: the plan as rows, planned moves first."""
+	frame = plan_reassignments(db, now).to_frame()
+	if frame.empty:
+		return frame
+	frame["order"] = (frame["status"] != PLANNED).astype(int)
+	return frame.sort_values(["order", "rule", "deal"]).drop(columns="order").reset_index(drop=True)

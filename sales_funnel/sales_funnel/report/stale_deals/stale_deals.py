@@ -1,0 +1,44 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Stale Deals ("hope clients"): open deals beyond their stage's time limit, with days over, owner, last activity,
+the Reassignment Rule that will act and when, and a suggested action. Thin over
+`sales_funnel.engine.reassignment.stale_deals` (tested off a bench on MariaDB)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import get_fullname, now_datetime
+
+from sales_funnel.engine.reassignment import stale_deals
+
+
+@frappe.read_only()
+def execute(filters: dict[str, Any] | None = None) -> tuple:
+	filters = frappe._dict(filters or {})
+	frame = stale_deals(
+		frappe.db, now_datetime(), funnel=filters.funnel or None, company=filters.company or None
+	)
+	columns = [
+		{"fieldname": "deal", "label": _("Deal"), "fieldtype": "Link", "options": "Opportunity", "width": 170},
+		{"fieldname": "funnel", "label": _("Sales Funnel"), "fieldtype": "Link", "options": "Sales Funnel", "width": 150},
+		{"fieldname": "stage", "label": _("Stage"), "fieldtype": "Link", "options": "Sales Stage", "width": 140},
+		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 160},
+		{"fieldname": "owner_name", "label": _("Owner Name"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "days_in_stage", "label": _("Days in Stage"), "fieldtype": "Float", "precision": 1, "width": 110},
+		{"fieldname": "time_limit_days", "label": _("Limit (Days)"), "fieldtype": "Float", "precision": 1, "width": 100},
+		{"fieldname": "days_over", "label": _("Days Over"), "fieldtype": "Float", "precision": 1, "width": 100},
+		{"fieldname": "last_activity", "label": _("Last Activity"), "fieldtype": "Datetime", "width": 160},
+		{"fieldname": "reassigned", "label": _("Times Reassigned"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "rule", "label": _("Rule"), "fieldtype": "Link", "options": "Reassignment Rule", "width": 150},
+		{"fieldname": "acts_at", "label": _("Rule Acts At"), "fieldtype": "Datetime", "width": 160},
+		{"fieldname": "suggested_action", "label": _("Suggested Action"), "fieldtype": "Data", "width": 130},
+	]  # fmt: skip
+	frame = frame.astype(object).where(frame.notna(), None)
+	data = frame.to_dict("records")
+	for row in data:
+		row["owner_name"] = get_fullname(row["owner"]) if row["owner"] else None
+		row["suggested_action"] = _(row["suggested_action"])
+	return columns, data
