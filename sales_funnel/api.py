@@ -42,3 +42,40 @@ def _deal_names(deals: str | list | None) -> list[str] | None:
 		frappe.throw(_("Deals must be a list of Opportunity names."), title=_("Invalid Deals"))
 	names = [name.strip() for name in parsed if name.strip()]
 	return names or None
+
+
+@frappe.whitelist(methods=["POST"])
+def set_call_outcome(
+	call_log: str, outcome: str, note: str | None = None, follow_up_on: str | None = None
+) -> dict[str, Any]:
+	"""Set the outcome of a Call Log and apply its effect (Lead, Opportunity, follow-up ToDo) in one transaction.
+	The call's employee or a Sales Manager may; setting the same outcome again creates nothing twice."""
+	from sales_funnel.call_outcomes import set_outcome
+
+	return set_outcome(call_log, outcome, note=note, follow_up_on=follow_up_on)
+
+
+@frappe.whitelist(methods=["POST"])
+def log_call(
+	reference_doctype: str,
+	reference_name: str,
+	outcome: str,
+	note: str | None = None,
+	follow_up_on: str | None = None,
+	call_type: str = "Outgoing",
+	duration_minutes: float | None = None,
+	phone: str | None = None,
+) -> dict[str, Any]:
+	"""Log a call made outside telephony on a Lead, Opportunity or Customer, with its outcome, in one step."""
+	from sales_funnel.call_outcomes import log_call as log
+
+	return log(
+		reference_doctype,
+		reference_name,
+		outcome,
+		note=note,
+		follow_up_on=follow_up_on,
+		call_type=call_type,
+		duration_minutes=duration_minutes,
+		phone=phone,
+	)

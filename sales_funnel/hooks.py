@@ -24,12 +24,37 @@ fixtures = [
 	{"dt": "Custom Field", "filters": [["module", "=", "Sales Funnel"]]},
 ]
 
+# Desk
+# ----
+# Call Log: set the outcome; Lead / Opportunity / Customer: log a call made outside telephony
+
+doctype_js = {
+	"Call Log": ["public/js/call_outcome_dialog.js", "public/js/call_log.js"],
+	"Lead": ["public/js/call_outcome_dialog.js", "public/js/log_call.js"],
+	"Opportunity": ["public/js/call_outcome_dialog.js", "public/js/log_call.js"],
+	"Customer": ["public/js/call_outcome_dialog.js", "public/js/log_call.js"],
+}
+
+# Scheduled Tasks
+# ---------------
+# hourly: a ToDo per call past its grace period without an outcome; reassignment of stale deals (Reassignment
+# Rules). daily: a digest for the Sales Managers; the managers' conversion tiers that route new Leads
+
+scheduler_events = {
+	"hourly": ["sales_funnel.tasks.hourly", "sales_funnel.tasks.reassign_stale_deals"],
+	"daily": ["sales_funnel.tasks.daily", "sales_funnel.tasks.refresh_manager_tiers"],
+}
+
 # Document Events
 # ---------------
 # Every change of a deal's stage is recorded as a Funnel Stage Transition in the same transaction; submitted
 # documents move deals forward, cancelled ones step them back.
 
 doc_events = {
+	"Lead": {
+		# a new Lead with a temperature goes to a manager of the matching tier (Reassignment Rule routing)
+		"after_insert": "sales_funnel.events.lead.after_insert",
+	},
 	"Opportunity": {
 		"before_insert": "sales_funnel.events.opportunity.before_insert",
 		"after_insert": "sales_funnel.events.opportunity.after_insert",
@@ -45,6 +70,9 @@ doc_events = {
 		"on_cancel": "sales_funnel.events.documents.on_cancel",
 	},
 	"Sales Invoice": {
+		# the deal the invoice realises (sf_opportunity), from its orders' quotations
+		"before_submit": "sales_funnel.events.invoices.before_submit",
+		"before_update_after_submit": "sales_funnel.events.invoices.before_update_after_submit",
 		"on_submit": "sales_funnel.events.documents.on_submit",
 		"on_cancel": "sales_funnel.events.documents.on_cancel",
 	},
@@ -69,8 +97,10 @@ before_tests = "erpnext.setup.utils.before_tests"
 
 permission_query_conditions = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_query_conditions",
+	"Reassignment Log": "sales_funnel.reassignment_apply.log_query_conditions",
 }
 
 has_permission = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_has_permission",
+	"Reassignment Log": "sales_funnel.reassignment_apply.log_has_permission",
 }

@@ -1,0 +1,120 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Scheduler entry points (thin): the engine selects, Frappe's document API acts.
+
+- hourly: one ToDo (an assignment of the Call Log) for every call past its grace period without an outcome;
+  the engine never selects a call that already has a ToDo, so no call is reminded about twice;
+- daily: a digest for the Sales Managers (Notification Log and email): who left how many calls without an
+  outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import frappe
+from frappe import _
+from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+from frappe.desk.form import assign_to
+from frappe.utils import escape_html, format_datetime, get_fullname, now_datetime
+
+from sales_funnel.engine.calls import CALL_LOG, missing_outcome_digest, overdue_calls
+from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import call_settings
+
+REMINDERS_PER_RUN = 5000
+DIGEST_DAYS = 1
+MANAGER_ROLE = "Sales Manager"
+
+
+def hourly() -> None:
+	settings = call_settings()
+	now = now_datetime()
+	overdue = overdue_calls(
+		frappe.db,
+		now,
+		grace_hours=settings.grace_period_hours,
+		statuses=settings.statuses,
+		since=now - timedelta(days=settings.reminder_lookback_days),
+		limit=REMINDERS_PER_RUN,
+	)
+	for call in overdue.with_employee:
+		try:
+			assign_to.add(
+				{
+					"assign_to": [call.employee],
+					"doctype": CALL_LOG,
+					"name": call.call,
+					"description": _("Set the outcome of call {0} of {1}.").format(
+						call.call, format_datetime(call.start_time)
+					),
+					"priority": "High",
+					"assigned_by": "Administrator",
+				}
+			)
+			frappe.db.commit()  # each reminder stands on its own: one failure does not undo the others
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Call outcome reminder failed for {0}").format(call.call))
+
+
+def daily() -> None:
+	settings = call_settings()
+	if not settings.send_daily_digest:
+		return
+	now = now_datetime()
+	digest = missing_outcome_digest(
+		frappe.db,
+		now,
+		grace_hours=settings.grace_period_hours,
+		statuses=settings.statuses,
+		since=now - timedelta(days=DIGEST_DAYS),
+	)
+	if digest.empty:
+		return
+	managers = sales_managers()
+	if not managers:
+		return
+	total = int(digest["missing"].sum())
+	subject = _("{0} calls of the last day have no outcome").format(total)
+	lines = "".join(
+		f"<li>{escape_html(get_fullname(row.employee) if row.employee else _('(no employee)'))}: "
+		f"{_('{0} of {1} calls without an outcome').format(row.missing, row.due)}</li>"
+		for row in digest.itertuples()
+	)
+	body = f"<p>{escape_html(subject)}</p><ul>{lines}</ul>"
+	enqueue_create_notification(
+		managers,
+		{
+			"type": "Alert",
+			"document_type": CALL_LOG,
+			"subject": subject,
+			"email_content": body,
+			"from_user": "Administrator",
+		},
+	)
+	# Notification Logs of type Alert are never emailed by Frappe, so the digest is mailed explicitly
+	frappe.sendmail(recipients=managers, subject=subject, message=body)
+
+
+def sales_managers() -> list[str]:
+	"""Enabled users with the Sales Manager role."""
+	users = frappe.get_all(
+		"Has Role", filters={"role": MANAGER_ROLE, "parenttype": "User"}, pluck="parent", distinct=True
+	)
+	return [
+		u for u in users if u not in ("Administrator", "Guest") and frappe.db.get_value("User", u, "enabled")
+	]
+
+
+def reassign_stale_deals() -> None:
+	"""Hourly: reassign deals stuck past their stage limit, with overdue tasks or idle (Reassignment Rules)."""
+	from sales_funnel.reassignment_apply import reassign_stale_deals as run
+
+	run()
+
+
+def refresh_manager_tiers() -> None:
+	"""Daily: recompute the managers' conversion ranking and tiers that route new Leads."""
+	from sales_funnel.reassignment_apply import refresh_manager_tiers as run
+
+	run()
