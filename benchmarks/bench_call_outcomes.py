@@ -30,8 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_stage_conversion import timed
-from common import machine, peak_rss_mib, prepare_server, write_result
+from common import (
+	machine,
+	peak_rss_mib,
+	prepare_server,
+	timed,
+	write_result,
+)
 
 from sales_funnel.engine.calls import (
 	CallFilters,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, peak_rss_mib, prepare_server, write_result
+from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
 from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.demo.generator import DemoSpec
@@ -44,7 +43,6 @@ from sales_funnel.engine.schema.ddl import add_indexes_sql, columns_of, site_doc
 DATABASE = "sf_bench_planfact"
 DEMO_DEALS = 40_000
 INVOICES, ITEMS, PAYMENTS = 1_000_000, 3_000_000, 1_000_000
-RUNS = 5
 NOW = DemoSpec.now
 
 # table -> (rows to copy, columns renamed with the copy's suffix)
@@ -57,20 +55,6 @@ PAYMENT_TABLES = {
 	"Payment Entry": ("TRUE", ("name",)),
 	"Payment Entry Reference": ("TRUE", ("name", "parent", "reference_name")),
 }
-
-
-def timed(call, runs: int = RUNS) -> dict:
-	call()
-	seconds = []
-	for _ in range(runs):
-		started = time.perf_counter()
-		call()
-		seconds.append(time.perf_counter() - started)
-	return {
-		"median_s": round(statistics.median(seconds), 4),
-		"min_s": round(min(seconds), 4),
-		"runs_s": [round(s, 4) for s in seconds],
-	}
 
 
 def _count(db: MariaDB, table: str) -> int:

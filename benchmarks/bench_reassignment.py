@@ -27,14 +27,12 @@ Result: benchmarks/results/reassignment.json. Timings are recorded here, never a
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, peak_rss_mib, prepare_server, write_result
+from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
 from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.demo.generator import DemoSpec
@@ -43,26 +41,11 @@ from sales_funnel.engine.reassignment import plan_reassignments, stale_deals
 from sales_funnel.engine.reassignment_rules import Rule
 from sales_funnel.engine.schema.ddl import app_doctypes, create_table_sql
 
-RUNS = 5
 NOW = DemoSpec.now
 OVERLAY = "sf_bench_reassignment"
 APP_TABLES = ("Reassignment Rule", "Reassignment Rule Stage", "Reassignment Rule User", "Reassignment Log")
 BARE_SCAN = """SELECT sales_stage, COUNT(*) FROM `tabOpportunity`
 	WHERE status IN ('Open', 'Quotation', 'Replied') GROUP BY sales_stage"""
-
-
-def timed(call, runs: int = RUNS) -> dict:
-	call()  # warm-up: caches and buffer pool
-	seconds = []
-	for _ in range(runs):
-		started = time.perf_counter()
-		call()
-		seconds.append(time.perf_counter() - started)
-	return {
-		"median_s": round(statistics.median(seconds), 4),
-		"min_s": round(min(seconds), 4),
-		"runs_s": [round(s, 4) for s in seconds],
-	}
 
 
 def build_overlay(settings: ConnectionSettings, source: str) -> None:

@@ -20,42 +20,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, peak_rss_mib, prepare_server, write_result
+from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
 from sales_funnel.engine.conversion import ConversionFilters, stage_conversion
 from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.demo.generator import DemoSpec
 from sales_funnel.engine.demo.loader import load_company
 
-RUNS = 5
 NOW = DemoSpec.now
 PERIOD = (date(2025, 11, 1), date(2026, 10, 31))
 FUNNEL = "B2B New Customers"
 COMPANY = "Demo Trading"
-
-
-def timed(call, runs: int = RUNS) -> dict:
-	call()  # warm-up: caches and buffer pool
-	seconds = []
-	for _ in range(runs):
-		started = time.perf_counter()
-		call()
-		seconds.append(time.perf_counter() - started)
-	return {
-		"median_s": round(statistics.median(seconds), 4),
-		"min_s": round(min(seconds), 4),
-		"runs_s": [round(s, 4) for s in seconds],
-	}
 
 
 def erpnext_pipeline(db) -> dict:

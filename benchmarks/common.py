@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,21 @@ def prepare_server(settings: ConnectionSettings) -> dict[str, Any]:
 		)
 	variables["innodb_buffer_pool_size_before_benchmark"] = before
 	return variables
+
+
+def timed(call: Callable[[], Any], runs: int = 5) -> dict[str, Any]:
+	"""Median, minimum and every run of `runs` calls, after one warm-up call (caches and buffer pool)."""
+	call()
+	seconds = []
+	for _ in range(runs):
+		started = time.perf_counter()
+		call()
+		seconds.append(time.perf_counter() - started)
+	return {
+		"median_s": round(statistics.median(seconds), 4),
+		"min_s": round(min(seconds), 4),
+		"runs_s": [round(s, 4) for s in seconds],
+	}
 
 
 def peak_rss_mib() -> float:

@@ -31,6 +31,7 @@ from sales_funnel.engine.planfact import (
 	CREDITED_TO,
 	NOT_CREDITED,
 	NOT_CREDITED_KEY,
+	payment_facts,
 	sales_person_tree,
 )
 
@@ -82,18 +83,11 @@ def daily_payments(
 		values,
 		as_dict=True,
 	)
-	received = db.sql(
-		f"""SELECT {CREDITED_TO} AS sales_person, SUM({ALLOCATED_IN_BASE} * {CREDIT_SHARE}) AS received_today
-		FROM `tabPayment Entry` pe
-		JOIN `tabPayment Entry Reference` per ON per.parent = pe.name AND per.parenttype = 'Payment Entry'
-			AND per.reference_doctype = 'Sales Invoice'
-		JOIN `tabSales Invoice` si ON si.name = per.reference_name AND si.docstatus = 1
-		{CREDIT_JOINS}
-		WHERE pe.company = %(company)s AND pe.docstatus = 1 AND pe.payment_type = 'Receive'
-			AND pe.posting_date = %(on)s
-		GROUP BY 1""",
-		values,
-		as_dict=True,
+	# payments received today are Plan vs Fact's payment facts for a one-day period
+	received = (
+		payment_facts(db, company, on, on)
+		.rename(columns={"payments_received": "received_today"})
+		.to_dict("records")
 	)
 	frame = pd.DataFrame(columns=["sales_person", *FIGURES])
 	for rows in (scheduled, received):
