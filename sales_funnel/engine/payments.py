@@ -83,9 +83,10 @@ def daily_payments(
 		values,
 		as_dict=True,
 	)
-	# payments received today are Plan vs Fact's payment facts for a one-day period
+	# payments received today are Plan vs Fact's payment facts for a one-day period (uncredited ones left out)
+	facts = payment_facts(db, company, on, on).reset_index()
 	received = (
-		payment_facts(db, company, on, on)
+		facts[facts["sales_person"] != NOT_CREDITED_KEY]
 		.rename(columns={"payments_received": "received_today"})
 		.to_dict("records")
 	)
