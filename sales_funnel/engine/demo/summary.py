@@ -132,18 +132,28 @@ def write_conversion_chart(tables: dict[str, pd.DataFrame], path: Path, title: s
 	return path
 
 
+def _text(frame: pd.DataFrame) -> str:
+	"""A table for the terminal: blanks where a figure does not apply (the Won stage has no next stage)."""
+	frame = frame.copy()
+	for column in frame.columns:
+		values = frame[column]
+		if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+			frame[column] = values.astype("Int64")  # counts stay whole numbers beside an empty cell
+	return frame.astype(object).where(frame.notna(), "").to_string(index=False)
+
+
 def print_conversion(db: Database, out_dir: Path, now: datetime, funnel: str = "B2B New Customers") -> None:
 	tables = conversion_tables(db, now, funnel)
 	with pd.option_context("display.width", 200, "display.max_columns", 20):
 		print(
 			f"\nStage Conversion: {funnel}, deals that entered in the last 12 months (vs the 12 months before)"
 		)
-		print(tables["stages"].to_string(index=False))
+		print(_text(tables["stages"]))
 		print("\nTotals")
-		print(tables["totals"].to_string(index=False))
+		print(_text(tables["totals"]))
 		print("\nBy department")
-		print(tables["department"].to_string(index=False))
+		print(_text(tables["department"]))
 		print("\nBy manager (department members compared: who turns entries into wins)")
-		print(tables["manager"].sort_values("overall_conversion", ascending=False).to_string(index=False))
+		print(_text(tables["manager"].sort_values("overall_conversion", ascending=False)))
 	path = write_conversion_chart(tables, out_dir / "stage_conversion.png", funnel)
 	print(f"\nChart written to {path}")
