@@ -17,6 +17,7 @@ import pytest
 
 from sales_funnel.engine import backfill as B
 from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.history import SLICE_COLUMNS
 
 T0 = datetime(2025, 1, 6, 9, 0, 0)
 NOW = datetime(2025, 3, 1, 12, 0, 0)
@@ -654,18 +655,7 @@ def test_backfill_on_the_demo_company(demo_db, demo_spec):
 			assert last.to_stage == r["sales_stage"]
 			assert last.progress_to == funnel.position(r["sales_stage"])
 		entry, old = rows[0], entry_before[r["name"]]
-		for column in (
-			"funnel",
-			"funnel_entered_at",
-			"manager",
-			"department",
-			"territory",
-			"customer_group",
-			"channel",
-			"item_group",
-			"customer_kind",
-			"temperature",
-		):
+		for column in ("funnel", "funnel_entered_at", *SLICE_COLUMNS):
 			assert getattr(entry, column) == old[column], (r["name"], column)
 
 	B.write_transitions(db, plan.transitions)

@@ -28,21 +28,13 @@ import pandas as pd
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.history import SLICE_COLUMNS
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.scope import DealScope
 
 MODES = ("cohort", "activity")
-SLICES: dict[str, str] = {
-	# slice key -> column of tabFunnel Stage Transition
-	"manager": "manager",
-	"department": "department",
-	"territory": "territory",
-	"customer_group": "customer_group",
-	"channel": "channel",
-	"item_group": "item_group",
-	"customer_kind": "customer_kind",
-	"temperature": "temperature",
-}
+# slice key -> column of tabFunnel Stage Transition (the deal's attributes as it entered the funnel)
+SLICES: dict[str, str] = {column: column for column in SLICE_COLUMNS}
 SLICE_LABELS = {
 	"manager": _("Manager"),
 	"department": _("Department"),
