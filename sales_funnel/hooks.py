@@ -64,6 +64,8 @@ doc_events = {
 	"Quotation": {
 		"on_submit": "sales_funnel.events.documents.on_submit",
 		"on_cancel": "sales_funnel.events.documents.on_cancel",
+		# declaring a submitted quotation lost marks its deals Lost behind their hooks (db_set)
+		"on_update_after_submit": "sales_funnel.events.documents.on_update_after_submit",
 	},
 	"Sales Order": {
 		"on_submit": "sales_funnel.events.documents.on_submit",

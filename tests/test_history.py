@@ -12,6 +12,7 @@ from sales_funnel.engine.history import (
 	TRANSITION_COLUMNS,
 	plan_transition,
 	rebuild_positions,
+	reconcile_target,
 	replay,
 	step_back_target,
 	target_stage,
@@ -121,3 +122,16 @@ def test_reordering_a_funnel_rebuilds_its_history_as_if_recorded_in_the_new_orde
 		columns = ("to_stage", "from_position", "to_position", "progress_from", "progress_to")
 		assert stored(db, deal) == [{c: getattr(r, c) for c in columns} for r in expected], deal
 	assert set(columns) <= set(TRANSITION_COLUMNS)
+
+
+def test_a_status_changed_behind_the_hooks_is_reconciled_once(db):
+	funnel = make_funnel(db, "H", STAGES)
+	deal = snapshot("h1")
+	at_b = plan_transition(funnel, None, deal, "B", at(0), "u@x")
+	# ERPNext's Quotation.declare_enquiry_lost sets the Opportunity Lost with db_set: no hook saw it
+	assert reconcile_target(funnel, at_b, "Lost") == "L"
+	assert reconcile_target(funnel, at_b, "Converted") == "W"
+	assert reconcile_target(funnel, at_b, "Open") is None
+	lost = plan_transition(funnel, at_b, deal, "L", at(1), "u@x")
+	assert reconcile_target(funnel, lost, "Lost") is None  # already recorded: nothing twice
+	assert reconcile_target(funnel, None, "Lost") is None  # no history: the backfill's job, not this one

@@ -322,3 +322,15 @@ def rebuild_positions(db: Database, funnel: Funnel) -> int:
 		values,
 	)
 	return int(db.sql("SELECT ROW_COUNT()")[0][0])
+
+
+def reconcile_target(funnel: Funnel, latest: Transition | None, status: str | None) -> str | None:
+	"""The move a deal's history misses when ERPNext changed its status behind the hooks (`db_set`, e.g. a
+	Quotation declared lost marks its Opportunity Lost): Lost → the first Lost stage, Converted → Won."""
+	if latest is None or latest.funnel != funnel.name:
+		return None
+	if status == "Lost" and latest.to_kind != "Lost" and funnel.lost_stages:
+		return funnel.lost_stages[0].stage
+	if status == "Converted" and latest.to_kind != "Won":
+		return funnel.won_stage.stage
+	return None

@@ -33,11 +33,12 @@ from sales_funnel.engine.funnels import Funnel
 from sales_funnel.engine.history import (
 	Transition,
 	latest_transition,
+	reconcile_target,
 	step_back_target,
 	transition_moved_by,
 	trigger_target,
 )
-from sales_funnel.recording import TRANSITION_DOCTYPE, get_funnel
+from sales_funnel.recording import TRANSITION_DOCTYPE, get_funnel, record_move
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -97,6 +98,26 @@ def _advance(
 	target = furthest(funnel, targets)
 	if target:
 		_move(opportunity, target, doc)
+
+
+def on_update_after_submit(doc: Document, method: str | None = None) -> None:
+	"""Quotation: `declare_enquiry_lost` marks its Opportunities Lost with db_set, unseen by their hooks, then saves
+	the submitted quotation, which lands here: record the Lost move the deals' histories miss."""
+	for opportunity in opportunities_of(doc):
+		_safely(doc, opportunity, lambda name=opportunity: _reconcile(name, doc))
+
+
+def _reconcile(opportunity: str, doc: Document) -> None:
+	funnel_name = frappe.db.get_value("Opportunity", opportunity, "sf_sales_funnel")
+	if not funnel_name:
+		return
+	deal = frappe.get_doc("Opportunity", opportunity)
+	funnel = get_funnel(funnel_name)
+	target = reconcile_target(funnel, latest_transition(frappe.db, "Opportunity", opportunity), deal.status)
+	if target:
+		record_move(
+			deal, target, recorded_via="Document Trigger", reference=(doc.doctype, doc.name), funnel=funnel
+		)
 
 
 def _step_back(opportunity: str, doc: Document) -> None:
