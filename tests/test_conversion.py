@@ -221,3 +221,24 @@ def test_a_deal_lost_at_each_stage(db):
 	assert [s[k]["median_days"] for k in "ABCD"] == [1.0, 1.0, 1.38, 1.75]
 	total = stage_conversion(db, ConversionFilters(**MARCH), NOW).total()
 	assert total["lost"] == 4 and total["won"] == 0 and total["open"] == 0
+
+
+def test_slice_by_whether_a_scheduled_reassignment_moved_the_deal(db, march):
+	rows = [("d1", "Applied"), ("d5", "Applied"), ("d3", "Skipped"), ("d5", "Applied")]
+	for number, (deal, status) in enumerate(rows, start=1):
+		db.sql(
+			"INSERT INTO `tabReassignment Log` (name, deal, status, at) VALUES (%s, %s, %s, %s)",
+			(number, deal, status, d(20)),
+		)
+	result = stage_conversion(db, ConversionFilters(**MARCH, slice_by="reassigned"), NOW)
+	stages = result.stages
+	moved = stages[stages["slice"] == "Reassigned"].set_index("stage")["entered"]
+	kept = stages[stages["slice"] == "Not Reassigned"].set_index("stage")["entered"]
+	# d1 (won straight through) and d5 (open at A) were moved; d3's log row was only Skipped
+	assert moved.tolist() == [2, 1, 1, 1, 1]
+	assert kept.tolist() == [6, 4, 2, 1, 1]
+	assert (moved + kept).tolist() == by_stage_entered(result)
+
+
+def by_stage_entered(result) -> list[int]:
+	return [row["entered"] for row in result.whole().to_dict("records")]

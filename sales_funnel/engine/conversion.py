@@ -33,8 +33,20 @@ from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.scope import DealScope
 
 MODES = ("cohort", "activity")
-# slice key -> column of tabFunnel Stage Transition (the deal's attributes as it entered the funnel)
-SLICES: dict[str, str] = {column: column for column in SLICE_COLUMNS}
+REASSIGNED = _("Reassigned")
+NOT_REASSIGNED = _("Not Reassigned")
+# Whether a scheduled reassignment ever moved the deal (an Applied Reassignment Log row): a semi-join that
+# MariaDB materialises once, so the slice costs no schema change.
+REASSIGNED_SQL = (
+	"IF({deal} IN (SELECT rl.deal FROM `tabReassignment Log` rl WHERE rl.status = 'Applied'), "
+	"%(slice_reassigned)s, %(slice_not_reassigned)s)"
+)
+# slice key -> SQL over tabFunnel Stage Transition: the deal's attributes as it entered the funnel, and whether
+# it was reassigned since
+SLICES: dict[str, str] = {
+	**{column: f"`{column}`" for column in SLICE_COLUMNS},
+	"reassigned": REASSIGNED_SQL.format(deal="deal"),
+}
 SLICE_LABELS = {
 	"manager": _("Manager"),
 	"department": _("Department"),
@@ -44,6 +56,7 @@ SLICE_LABELS = {
 	"item_group": _("Item Group"),
 	"customer_kind": _("New vs Existing Customer"),
 	"temperature": _("Lead Temperature"),
+	"reassigned": _("Reassigned or Not"),
 }
 NOT_SET = _("(not set)")
 TOP_LOST_REASONS = 3
@@ -181,6 +194,7 @@ OPPORTUNITY_SLICES = {
 	"item_group": "NULL",
 	"customer_kind": "IF(o.opportunity_from = 'Customer', 'Existing', 'New')",
 	"temperature": "o.sf_temperature",
+	"reassigned": REASSIGNED_SQL.format(deal="o.name"),
 }
 
 
@@ -218,7 +232,7 @@ class _Query:
 			else self.start
 		)
 		self.won = len(funnel.progress_stages)  # the Won stage's position
-		self.slice = f"`{SLICES[filters.slice_by]}`" if filters.slice_by else "NULL"
+		self.slice = SLICES[filters.slice_by] if filters.slice_by else "NULL"
 		self.bucket_hours = 6 if filters.slice_by else 1
 
 	def _values(self) -> dict[str, Any]:
@@ -228,6 +242,8 @@ class _Query:
 			"start": self.start,
 			"end": self.end,
 			"won": self.won,
+			"slice_reassigned": REASSIGNED,
+			"slice_not_reassigned": NOT_REASSIGNED,
 		}
 		for position, stage in enumerate(self.funnel.open_stages, start=1):
 			if stage.time_limit_days and stage.time_limit_days > 0:

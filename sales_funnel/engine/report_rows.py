@@ -38,7 +38,7 @@ Translate = Callable[[str], str]
 ALL_DEALS = _("All Deals")
 PREVIOUS = _("{0}, previous period")
 # Select-type slices whose values are the doctype's option strings, translatable like any Select value
-TRANSLATED_SLICES = ("customer_kind", "temperature")
+TRANSLATED_SLICES = ("customer_kind", "temperature", "reassigned")
 
 _INDICATOR_GOOD, _INDICATOR_BAD = "Green", "Red"
 

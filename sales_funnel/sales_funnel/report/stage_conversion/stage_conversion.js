@@ -65,6 +65,7 @@ frappe.query_reports["Stage Conversion"] = {
 				{ value: "Item Group", label: __("Item Group") },
 				{ value: "New vs Existing Customer", label: __("New vs Existing Customer") },
 				{ value: "Lead Temperature", label: __("Lead Temperature") },
+				{ value: "Reassigned or Not", label: __("Reassigned or Not") },
 			],
 		},
 		{
