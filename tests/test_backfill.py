@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from sales_funnel.engine import backfill as B
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.history import SLICE_COLUMNS
+from tests import builders
 
 T0 = datetime(2025, 1, 6, 9, 0, 0)
 NOW = datetime(2025, 3, 1, 12, 0, 0)
@@ -32,50 +33,28 @@ def day(n: float) -> datetime:
 
 # ------------------------------------------------------------------------------------------ SQL helpers
 def insert(db, doctype: str, **values: Any) -> None:
+	"""One row, with the standard columns defaulted to `T0` and Administrator."""
 	values.setdefault("creation", T0)
 	values.setdefault("modified", values["creation"])
 	values.setdefault("owner", "Administrator")
 	values.setdefault("modified_by", values["owner"])
-	columns = list(values)
-	db.sql(
-		f"INSERT INTO `tab{doctype}` ({', '.join(f'`{c}`' for c in columns)}) "
-		f"VALUES ({', '.join(f'%({c})s' for c in columns)})",
-		values,
-	)
+	builders.insert(db, doctype, [values])
 
 
 def make_funnel(
 	db, title: str, company: str, stages, *, is_default=0, customer_kind=None, priority=0
 ) -> None:
 	"""A Sales Funnel with its stages: (stage, kind, probability)."""
-	for stage, _kind, _p in stages:
-		if not db.sql("SELECT 1 FROM `tabSales Stage` WHERE name = %(s)s", {"s": stage}):
-			insert(db, "Sales Stage", name=stage, stage_name=stage)
-	insert(
+	builders.make_funnel(
 		db,
-		"Sales Funnel",
-		name=title,
-		title=title,
-		company=company,
+		title,
+		[Stage(stage, kind, probability) for stage, kind, probability in stages],
+		company,
 		deal_doctype="Opportunity",
-		enabled=1,
 		is_default=is_default,
 		customer_kind=customer_kind,
 		priority=priority,
 	)
-	for idx, (stage, kind, probability) in enumerate(stages, start=1):
-		insert(
-			db,
-			"Sales Funnel Stage",
-			name=f"{title}-{idx}",
-			parent=title,
-			parenttype="Sales Funnel",
-			parentfield="stages",
-			idx=idx,
-			stage=stage,
-			kind=kind,
-			probability=probability,
-		)
 
 
 STANDARD = [
