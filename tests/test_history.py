@@ -10,16 +10,18 @@ import pytest
 from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.history import (
 	TRANSITION_COLUMNS,
+	latest_transition,
 	plan_transition,
 	rebuild_positions,
 	reconcile_target,
 	replay,
 	step_back_target,
 	target_stage,
+	transition_moved_by,
 	trigger_target,
 )
 from sales_funnel.engine.i18n import InvalidInput
-from tests.builders import history, make_funnel, snapshot
+from tests.builders import history, make_funnel, snapshot, write_history
 
 STAGES = (
 	Stage("A", "Open", 10, 50, 5),
@@ -135,3 +137,19 @@ def test_a_status_changed_behind_the_hooks_is_reconciled_once(db):
 	lost = plan_transition(funnel, at_b, deal, "L", at(1), "u@x")
 	assert reconcile_target(funnel, lost, "Lost") is None  # already recorded: nothing twice
 	assert reconcile_target(funnel, None, "Lost") is None  # no history: the backfill's job, not this one
+
+
+def test_the_recorder_reads_the_latest_row_and_the_row_a_document_made(db):
+	funnel = make_funnel(db, "H", STAGES)
+	rows = replay(funnel, snapshot("h1"), [(at(0), "A", "u", None), (at(5), "B", "u", None)])
+	rows[-1] = replace(
+		rows[-1], recorded_via="Document Trigger", reference_doctype="Quotation", reference_name="Q-1"
+	)
+	write_history(db, rows)
+	write_history(db, replay(funnel, snapshot("h2"), [(at(1), "A", "u", None)]))
+	latest = latest_transition(db, "Opportunity", "h1")
+	assert (latest.to_stage, latest.from_stage, latest.is_latest, latest.progress_to) == ("B", "A", 1, 2)
+	assert latest_transition(db, "Opportunity", "nobody") is None
+	moved = transition_moved_by(db, "Quotation", "Q-1")
+	assert (moved.deal, moved.to_stage) == ("h1", "B")
+	assert transition_moved_by(db, "Quotation", "Q-2") is None

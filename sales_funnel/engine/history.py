@@ -223,23 +223,28 @@ TRANSITION_COLUMNS = tuple(Transition.__dataclass_fields__)
 
 def latest_transition(db: Database, deal_doctype: str, deal: str) -> Transition | None:
 	"""The deal's latest row, as the recorder and the backfill see it."""
-	rows = db.sql(
-		f"""SELECT {", ".join(f"`{c}`" for c in TRANSITION_COLUMNS)} FROM `tabFunnel Stage Transition`
-		WHERE deal_doctype = %(doctype)s AND deal = %(deal)s AND is_latest = 1
-		ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
+	return _last_transition(
+		db,
+		"deal_doctype = %(doctype)s AND deal = %(deal)s AND is_latest = 1",
 		{"doctype": deal_doctype, "deal": deal},
-		as_dict=True,
 	)
-	return _transition(rows[0]) if rows else None
 
 
 def transition_moved_by(db: Database, reference_doctype: str, reference_name: str) -> Transition | None:
 	"""The latest row a given document's trigger recorded."""
+	return _last_transition(
+		db,
+		"reference_doctype = %(doctype)s AND reference_name = %(name)s AND recorded_via = 'Document Trigger'",
+		{"doctype": reference_doctype, "name": reference_name},
+	)
+
+
+def _last_transition(db: Database, where: str, values: dict[str, Any]) -> Transition | None:
+	"""The most recent row matching `where` (a fixed condition of this module; values are parameters)."""
 	rows = db.sql(
 		f"""SELECT {", ".join(f"`{c}`" for c in TRANSITION_COLUMNS)} FROM `tabFunnel Stage Transition`
-		WHERE reference_doctype = %(doctype)s AND reference_name = %(name)s AND recorded_via = 'Document Trigger'
-		ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
-		{"doctype": reference_doctype, "name": reference_name},
+		WHERE {where} ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
+		values,
 		as_dict=True,
 	)
 	return _transition(rows[0]) if rows else None
