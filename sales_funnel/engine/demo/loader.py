@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from sales_funnel.engine.credit_ledger import LEDGER_DOCTYPE, rebuild_credits
 from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
 from sales_funnel.engine.demo.generator import DemoCompany, DemoSpec, Frame
 from sales_funnel.engine.schema.ddl import (
@@ -203,6 +204,11 @@ def load_company(
 	if progress:
 		progress("building indexes")
 	build_indexes(target, metas, rows)
+	if progress:
+		progress("writing the credit ledger")
+	with MariaDB(target) as db:
+		rows[LEDGER_DOCTYPE] = rebuild_credits(db, now=spec.now)
+		db.commit()
 	return LoadReport(database, rows, generating, time.perf_counter() - started)
 
 
