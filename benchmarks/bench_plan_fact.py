@@ -18,8 +18,9 @@ In a fresh process, in the same run (median of 5 after a warm-up):
   calendar year with the most invoices; revenue, margin and payments come from the ledger;
 - the reference: a bare grouped scan of the invoice items,
   `SELECT item_group, SUM(base_net_amount) FROM tabSales Invoice Item GROUP BY item_group`;
-- once, for comparison and as a check: the same facts computed directly from the documents with the crediting
-  SQL the ledger is written with (what the report did before the ledger); they must equal the ledger's.
+- once, as a check: the same facts computed directly from the documents with the crediting SQL the ledger is
+  written with; they must equal the ledger's;
+- what a submit adds: `write_credits` of one invoice (with its payment) and of one payment (rolled back).
 
 Result: benchmarks/results/plan_fact.json. Timings are recorded, never asserted in tests.
 """
@@ -40,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
-from sales_funnel.engine.credit_ledger import LEDGER_DOCTYPE, credited_facts, rebuild_credits
+from sales_funnel.engine.credit_ledger import LEDGER_DOCTYPE, credited_facts, rebuild_credits, write_credits
 from sales_funnel.engine.crediting import invoice_credit_rows, payment_credit_rows
 from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.demo.generator import DemoSpec
@@ -308,6 +309,18 @@ def measure(database: str) -> dict:
 			for row in credited_facts(db, company, start, end)
 		}
 		direct, direct_s = direct_facts_once(db, company, start, end)
+		# what a submit adds: rewriting one invoice's rows (with its payments') and one payment's, rolled back
+		invoice, payment = db.sql(
+			"""SELECT per.reference_name, per.parent FROM `tabPayment Entry Reference` per
+			JOIN `tabSales Invoice` si ON si.name = per.reference_name AND si.docstatus = 1
+			WHERE si.company = %s AND si.posting_date BETWEEN %s AND %s LIMIT 1""",
+			(company, start, end),
+		)[0]
+		one_document = {
+			"invoice_with_its_payment": timed(lambda: write_credits(db, invoices=[invoice], now=NOW)),
+			"payment": timed(lambda: write_credits(db, payments=[payment], now=NOW)),
+		}
+		db.rollback()
 		differences = [
 			person
 			for person in set(ledger) | set(direct)
@@ -331,6 +344,7 @@ def measure(database: str) -> dict:
 		"ledger_query_plan": [
 			{k: row[k] for k in ("table", "type", "key", "rows", "Extra") if k in row} for row in explain
 		],
+		"write_one_document": one_document,
 		"direct_from_documents_once": {
 			"what": "the ledger's row SQL (crediting) over the period, aggregated per Sales Person: a check that the "
 			"ledger holds what the documents give, not the report's former query (15.0 s in the previous result)",
