@@ -12,6 +12,7 @@ from frappe import _
 from sales_funnel.backfill_apply import start_backfill
 
 MANAGER_ROLES = ("Sales Manager", "System Manager")
+LEDGER_ROLES = ("Accounts Manager", "System Manager")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -42,6 +43,24 @@ def _deal_names(deals: str | list | None) -> list[str] | None:
 		frappe.throw(_("Deals must be a list of Opportunity names."), title=_("Invalid Deals"))
 	names = [name.strip() for name in parsed if name.strip()]
 	return names or None
+
+
+@frappe.whitelist(methods=["POST"])
+def rebuild_credit_ledger(company: str | None = None) -> dict[str, Any]:
+	"""Write the credit ledger (Sales Credit Entry) again from the submitted invoices and payments, of one company
+	or all (idempotent). Small sites return the row count; large ones are queued as a background job."""
+	from sales_funnel.credit_ledger import start_rebuild
+
+	frappe.only_for(LEDGER_ROLES, message=True)
+	result = start_rebuild(company or None, commit=False)  # the request commits once, at its end
+	if result.get("queued"):
+		frappe.msgprint(
+			_("The credit ledger of {0} invoices is being rebuilt in the background.").format(
+				result["invoices"]
+			),
+			alert=True,
+		)
+	return result
 
 
 @frappe.whitelist(methods=["POST"])

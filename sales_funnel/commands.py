@@ -37,4 +37,24 @@ def backfill_history(context, deals: tuple[str, ...], batch_size: int, dry_run: 
 		frappe.destroy()
 
 
-commands = [backfill_history]
+@click.command("sf-rebuild-credit-ledger")
+@click.option("--company", default=None, help="Only this company's rows.")
+@pass_context
+def rebuild_credit_ledger(context, company: str | None) -> None:
+	"""Write the credit ledger (Sales Credit Entry) again from submitted invoices and payments (idempotent)."""
+	import frappe
+	from frappe import _
+
+	from sales_funnel.credit_ledger import rebuild_credit_ledger as rebuild
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		result = rebuild(company, commit=True)
+		click.echo(_("Credit ledger rebuilt: {0} rows.").format(result["rows"]))
+	finally:
+		frappe.destroy()
+
+
+commands = [backfill_history, rebuild_credit_ledger]

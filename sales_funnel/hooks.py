@@ -48,7 +48,8 @@ scheduler_events = {
 # Document Events
 # ---------------
 # Every change of a deal's stage is recorded as a Funnel Stage Transition in the same transaction; submitted
-# documents move deals forward, cancelled ones step them back.
+# documents move deals forward, cancelled ones step them back. Sales Invoices and Payment Entries write their
+# credit (Sales Credit Entry) in the same transaction.
 
 doc_events = {
 	"Lead": {
@@ -75,12 +76,17 @@ doc_events = {
 		# the deal the invoice realises (sf_opportunity), from its orders' quotations
 		"before_submit": "sales_funnel.events.invoices.before_submit",
 		"before_update_after_submit": "sales_funnel.events.invoices.before_update_after_submit",
-		"on_submit": "sales_funnel.events.documents.on_submit",
-		"on_cancel": "sales_funnel.events.documents.on_cancel",
+		# stage moves, and the credit ledger (Sales Credit Entry) in the same transaction
+		"on_submit": ["sales_funnel.events.documents.on_submit", "sales_funnel.events.credits.on_submit"],
+		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
+		# an accountant corrected the deal: the invoice's credit (and its payments') follows
+		"on_update_after_submit": "sales_funnel.events.credits.on_update_after_submit",
 	},
 	"Payment Entry": {
-		"on_submit": "sales_funnel.events.documents.on_submit",
-		"on_cancel": "sales_funnel.events.documents.on_cancel",
+		"on_submit": ["sales_funnel.events.documents.on_submit", "sales_funnel.events.credits.on_submit"],
+		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
+		# payment reconciliation changes a submitted entry's references and saves it
+		"on_update_after_submit": "sales_funnel.events.credits.on_update_after_submit",
 	},
 }
 

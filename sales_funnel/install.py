@@ -3,7 +3,8 @@
 """Installation and migration hooks.
 
 Frappe's `install_app` runs `after_install` *before* it syncs the app's fixtures, so the `sf_` custom fields
-do not exist yet then; the history backfill therefore runs in `after_sync`, which comes after the fixtures.
+do not exist yet then; the history backfill and the credit ledger (which reads `sf_opportunity`) therefore run in
+`after_sync`, which comes after the fixtures.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import frappe
 from frappe import _
 
 from sales_funnel.backfill_apply import start_backfill
+from sales_funnel.credit_ledger import start_rebuild
 
 
 def add_app_indexes() -> None:
@@ -30,9 +32,38 @@ def after_migrate() -> None:
 
 
 def after_sync() -> None:
-	"""On install, once the fixtures exist: the indexes, then the stage history of existing deals."""
+	"""On install, once the fixtures exist: the indexes, the stage history of existing deals, and the credit
+	ledger of existing invoices and payments."""
 	add_app_indexes()
 	backfill_existing_deals()
+	build_credit_ledger()
+
+
+def build_credit_ledger() -> None:
+	"""Write the credit ledger (Sales Credit Entry) of the site's submitted invoices and payments: inline for up to
+	20,000 invoices, else as a background job; `bench --site … sf-rebuild-credit-ledger` does it again (idempotent)."""
+	if not frappe.db.count("Sales Invoice", {"docstatus": 1}):
+		return
+	try:
+		result = start_rebuild()
+	except Exception:
+		# never fail the installation over the ledger: the command can be run later
+		frappe.log_error(title=_("Sales Funnel: building the credit ledger failed"))
+		click.secho(
+			_("Building the credit ledger failed; run: bench --site {0} sf-rebuild-credit-ledger").format(
+				frappe.local.site
+			),
+			fg="yellow",
+		)
+		return
+	if result.get("queued"):
+		click.echo(
+			_("The credit ledger of {0} invoices is being built in the background.").format(
+				result["invoices"]
+			)
+		)
+	else:
+		click.echo(_("Credit ledger built: {0} rows.").format(result["rows"]))
 
 
 def backfill_existing_deals() -> None:

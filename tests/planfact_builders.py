@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sales_funnel.engine.credit_ledger import rebuild_credits
 from tests.builders import COMPANY, insert
+
+LEDGER_WRITTEN_AT = datetime(2026, 11, 1, 18, 0)
 
 _counter = [0]
 
@@ -320,3 +323,8 @@ def call_outcomes(db) -> None:
 			{"name": "No Answer", "title": "No Answer", "category": "No Contact", "enabled": 1},
 		],
 	)
+
+
+def ledger(db) -> int:
+	"""The credit ledger built from the tables, as installation does: Plan vs Fact and Daily Payments read it."""
+	return rebuild_credits(db, now=LEDGER_WRITTEN_AT)

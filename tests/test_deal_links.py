@@ -10,7 +10,11 @@ from sales_funnel.engine.deal_links import (
 	DealLink,
 	choose_deal,
 	deal_of_items,
+	deals_of_invoices,
+	deals_of_orders,
+	deals_of_quotations,
 	invoices_without_deal,
+	quotation_deals,
 	trace_invoices,
 )
 from tests import planfact_builders as b
@@ -91,6 +95,25 @@ def test_credit_note_takes_the_deal_of_the_invoice_it_returns(db):
 	assert (
 		trace_invoices(db, invoices=["INV-DRAFT"], submitted_only=False)["INV-DRAFT"].opportunity == "OPP-A"
 	)
+
+
+def test_one_chain_serves_the_invoice_deal_and_the_stage_moves(db):
+	"""A quotation naming its own deal (OPP-B) with an item from another (OPP-A): the invoice's deal is the
+	quotation's own, in SQL and in memory; the stage moves reach every deal the chain names."""
+	lines = chain(db)
+	b.quotation(db, "Q-M", "OPP-B", item_opportunity="OPP-A")
+	lines["SO-M"] = b.sales_order(db, "SO-M", "Q-M")
+	b.invoice(db, "INV-M", DAY, [item(100, "SO-M", lines["SO-M"])])
+	assert quotation_deals(db, ["Q-M", "Q-N", None])["Q-M"].all == ["OPP-B", "OPP-A"]
+	assert "Q-N" not in quotation_deals(db, ["Q-N"])
+	assert trace_invoices(db, invoices=["INV-M"])["INV-M"] == DealLink("OPP-B", 1, 1.0)
+	assert deal_of_items(db, [item(100, "SO-M", lines["SO-M"])]) == DealLink("OPP-B", 1, 1.0)
+	assert deal_of_items(db, [item(100, "SO-M")]) == DealLink("OPP-B", 1, 1.0)  # by the order
+	b.invoice(db, "INV-2", DAY, [item(10, "SO-M", lines["SO-M"]), item(20, "SO-A", lines["SO-A"])])
+	assert deals_of_invoices(db, ["INV-2"]) == ["OPP-A", "OPP-B"]  # Q-A's, then Q-M's own and its item's
+	assert deals_of_orders(db, ["SO-M", "SO-N"]) == ["OPP-B", "OPP-A"]
+	assert deals_of_quotations(db, ["Q-B"]) == ["OPP-B"]  # only its item names the deal
+	assert deals_of_invoices(db, []) == [] and deals_of_orders(db, ["SO-N"]) == []
 
 
 def test_demo_invoices_trace_to_their_deals(demo_db):

@@ -44,6 +44,7 @@ def data(db) -> None:
 	b.schedule(db, "INV-DRAFT", date(2026, 2, 12), 50, 50)
 	b.payment(db, ON, [("INV-1", 250), ("INV-2", 100)])
 	b.payment(db, date(2026, 2, 10), [("INV-1", 999)])
+	b.ledger(db)
 
 
 def test_daily_payments_by_hand(db):

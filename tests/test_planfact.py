@@ -101,6 +101,7 @@ def company_data(db, tree=TREE_NOW) -> None:
 	b.call(db, "Alice", datetime(2026, 3, 31, 23), "Meeting Booked")
 	b.call(db, "Alice", datetime(2026, 1, 7, 9), None)
 	b.call(db, "Dave", datetime(2026, 4, 1, 0), "No Answer")
+	b.ledger(db)
 
 
 def by_person(result) -> dict:
@@ -234,6 +235,7 @@ def test_uncredited_invoice_counts_for_the_company(db):
 	b.invoice(
 		db, "INV-X", date(2026, 1, 10), [{"base_net_amount": 300, "stock_qty": 1, "incoming_rate": 100}]
 	)
+	b.ledger(db)
 	filters = plan_fact_filters(
 		company=COMPANY, period_type="Quarter", period_start=Q1, metrics=["Gross Margin"]
 	)

@@ -59,7 +59,7 @@ def choose_deal(amounts: Mapping[str, float]) -> DealLink:
 	return DealLink(winner, len(deals), round(share, 6))
 
 
-# SQL fragments: a quotation's deal, and an order's deal (through its quotation lines)
+# SQL fragment: a quotation's deal, set-based (`QuotationDeals.deal` in memory; the tests hold them equal)
 _QUOTATION_DEAL = """COALESCE(
 	NULLIF(q.opportunity, ''),
 	(SELECT MIN(qi.prevdoc_docname) FROM `tabQuotation Item` qi
@@ -68,32 +68,128 @@ _QUOTATION_DEAL = """COALESCE(
 )"""
 
 
+@dataclass(frozen=True)
+class QuotationDeals:
+	"""The deals a quotation names: its own (`Quotation.opportunity`) and its items' (`prevdoc_docname` where
+	`prevdoc_doctype` is Opportunity, in item order)."""
+
+	own: str | None = None
+	items: tuple[str, ...] = ()
+
+	@property
+	def deal(self) -> str | None:
+		"""The one deal the quotation realises: its own, else its items' first by name (`_QUOTATION_DEAL`)."""
+		return self.own or (min(self.items) if self.items else None)
+
+	@property
+	def all(self) -> list[str]:
+		"""Every deal it names, its own first (distinct)."""
+		return _distinct([self.own, *self.items])
+
+
+def quotation_deals(db: Database, quotations: Iterable[str | None]) -> dict[str, QuotationDeals]:
+	"""The deals of each of these quotations (those naming none are absent). The one source of the chain's last
+	step for the stage moves of documents (`deals_of_*`) and for an invoice's deal (`deals_of_order_lines`)."""
+	names = _distinct(quotations)
+	if not names:
+		return {}
+	rows = db.sql(
+		"""SELECT q.name, 0 AS place, 0 AS idx, q.opportunity FROM `tabQuotation` q
+		WHERE q.name IN %(names)s AND IFNULL(q.opportunity, '') != ''
+		UNION ALL
+		SELECT qi.parent, 1, qi.idx, qi.prevdoc_docname FROM `tabQuotation Item` qi
+		WHERE qi.parent IN %(names)s AND qi.parenttype = 'Quotation' AND qi.prevdoc_doctype = 'Opportunity'
+			AND IFNULL(qi.prevdoc_docname, '') != ''
+		ORDER BY 1, 2, 3""",
+		{"names": tuple(names)},
+	)
+	found: dict[str, QuotationDeals] = {}
+	for quotation, place, _idx, deal in rows:
+		current = found.get(quotation, QuotationDeals())
+		if place == 0:
+			found[quotation] = QuotationDeals(deal, current.items)
+		else:
+			found[quotation] = QuotationDeals(current.own, (*current.items, deal))
+	return found
+
+
+def _order_lines(db: Database, lines: Sequence[str], orders: Sequence[str]) -> list[tuple[str, str, str]]:
+	"""(line, order, quotation) of the given Sales Order Items and of every line of the given orders."""
+	conditions, values = [], {}
+	if lines:
+		conditions.append("soi.name IN %(lines)s")
+		values["lines"] = tuple(lines)
+	if orders:
+		conditions.append("soi.parent IN %(orders)s")
+		values["orders"] = tuple(orders)
+	if not conditions:
+		return []
+	return [
+		(line, order, quotation)
+		for line, order, quotation in db.sql(
+			f"""SELECT soi.name, soi.parent, soi.prevdoc_docname FROM `tabSales Order Item` soi
+			WHERE ({" OR ".join(conditions)}) AND soi.parenttype = 'Sales Order'
+				AND IFNULL(soi.prevdoc_docname, '') != ''
+			ORDER BY soi.parent, soi.idx""",
+			values,
+		)
+	]
+
+
 def deals_of_order_lines(
 	db: Database, so_details: Iterable[str | None], orders: Iterable[str | None]
 ) -> tuple[dict[str, str], dict[str, str]]:
-	"""(deal by Sales Order Item name, deal by Sales Order name) for the given order lines and orders."""
+	"""(deal by Sales Order Item name, deal by Sales Order name) for the given order lines and orders: a line's
+	deal is its quotation's (`QuotationDeals.deal`), an order's the first by name of its lines' deals."""
 	lines = sorted({name for name in so_details if name})
 	order_names = sorted({name for name in orders if name})
+	rows = _order_lines(db, lines, order_names)
+	deals = quotation_deals(db, (quotation for _line, _order, quotation in rows))
+	wanted_lines, wanted_orders = set(lines), set(order_names)
 	by_line: dict[str, str] = {}
 	by_order: dict[str, str] = {}
-	if lines:
-		rows = db.sql(
-			f"""SELECT soi.name, {_QUOTATION_DEAL} FROM `tabSales Order Item` soi
-			JOIN `tabQuotation` q ON q.name = soi.prevdoc_docname
-			WHERE soi.name IN %(lines)s AND soi.parenttype = 'Sales Order'""",
-			{"lines": tuple(lines)},
-		)
-		by_line = {line: deal for line, deal in rows if deal}
-	if order_names:
-		rows = db.sql(
-			f"""SELECT soi.parent, MIN({_QUOTATION_DEAL}) FROM `tabSales Order Item` soi
-			JOIN `tabQuotation` q ON q.name = soi.prevdoc_docname
-			WHERE soi.parent IN %(orders)s AND soi.parenttype = 'Sales Order'
-			GROUP BY soi.parent""",
-			{"orders": tuple(order_names)},
-		)
-		by_order = {order: deal for order, deal in rows if deal}
+	for line, order, quotation in rows:
+		deal = deals[quotation].deal if quotation in deals else None
+		if not deal:
+			continue
+		if line in wanted_lines:
+			by_line[line] = deal
+		if order in wanted_orders:
+			by_order[order] = min(deal, by_order.get(order, deal))
 	return by_line, by_order
+
+
+# Every deal a document reaches (the stage moves of events/documents.py)
+# ----------------------------------------------------------------------
+
+
+def deals_of_quotations(db: Database, quotations: Iterable[str | None]) -> list[str]:
+	"""The distinct deals these quotations name (each quotation's own first, then its items')."""
+	deals = quotation_deals(db, quotations)
+	return _distinct(deal for quotation in sorted(deals) for deal in deals[quotation].all)
+
+
+def deals_of_orders(db: Database, orders: Iterable[str | None]) -> list[str]:
+	"""The distinct deals of the quotations these Sales Orders' lines come from."""
+	rows = _order_lines(db, [], _distinct(orders))
+	return deals_of_quotations(db, (quotation for _line, _order, quotation in rows))
+
+
+def deals_of_invoices(db: Database, invoices: Iterable[str | None]) -> list[str]:
+	"""The distinct deals of the Sales Orders these Sales Invoices' items come from."""
+	names = _distinct(invoices)
+	if not names:
+		return []
+	orders = db.sql(
+		"""SELECT DISTINCT sales_order FROM `tabSales Invoice Item`
+		WHERE parent IN %(names)s AND parenttype = 'Sales Invoice' AND IFNULL(sales_order, '') != ''""",
+		{"names": tuple(names)},
+	)
+	return deals_of_orders(db, (row[0] for row in orders))
+
+
+def _distinct(names: Iterable[str | None]) -> list[str]:
+	return list(dict.fromkeys(name for name in names if name))
 
 
 def deal_of_items(

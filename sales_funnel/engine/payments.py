@@ -8,8 +8,9 @@ Per Sales Person, in the company currency, for a day `on`:
 - overdue: outstanding schedule rows due before the day.
 
 Schedule amounts (`outstanding`) are in the invoice currency and converted with the invoice's conversion rate.
-Everything is credited as in plan/fact (`planfact.CREDIT_JOINS`): the invoice's Sales Team by percentage, a
-credit note's returned invoice's team, else the deal owner's Sales Person.
+Everything is credited as in plan/fact (`crediting.CREDIT_JOINS`): the invoice's Sales Team by percentage, a
+credit note's returned invoice's team, else the deal owner's Sales Person. Received today is read from the credit
+ledger (Plan vs Fact's payment facts for one day); the schedules are joined to their invoices directly.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sales_funnel.engine.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.planfact import (
-	ALLOCATED_IN_BASE,
-	CREDIT_JOINS,
-	CREDIT_SHARE,
-	CREDITED_TO,
 	NOT_CREDITED,
 	NOT_CREDITED_KEY,
 	payment_facts,

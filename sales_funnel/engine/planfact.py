@@ -2,16 +2,10 @@
 
 Facts for a company and period (all amounts in the company currency):
 
-- Invoiced Revenue: submitted Sales Invoices posted in the period (not opening entries), `base_net_total`.
-  Credit notes (`is_return` = 1) have negative totals and so reduce it in the period they are posted.
-- Gross Margin: as ERPNext's Gross Profit report computes it per item, `base_net_amount` minus the buying
-  amount `stock_qty * incoming_rate` (erpnext/accounts/report/gross_profit/gross_profit.py: gross profit =
-  base_amount - buying_amount, base_amount being the item's base_net_amount and qty its stock_qty). Return items
-  have negative amounts and quantities, so a credit note reduces the margin. ERPNext's report can also derive
-  the buying rate from stock ledger or delivery note entries; here the rate stored on the invoice item is used.
-- Payments Received: submitted Payment Entries (Receive) posted in the period, their `allocated_amount` to
-  submitted Sales Invoices, in the company currency through the invoice's `conversion_rate` (when the receivable
-  account is in the invoice currency; an amount allocated from a company-currency account is taken as it is).
+- Invoiced Revenue, Gross Margin, Payments Received: submitted Sales Invoices (not opening entries) and the
+  allocations of submitted Payment Entries to them, posted in the period, as the credit ledger holds them
+  (`credit_ledger`; amounts and crediting rules in `crediting`: revenue `base_net_total`, margin as ERPNext's
+  Gross Profit per item from the stored incoming rate, credit notes negative in the period they are posted).
 - Won Deals / Won Amount: deals whose latest stage move (Funnel Stage Transition, `is_latest`) is into a Won
   stage, made in the period, and the deal amount recorded with it.
 - New Deals: Opportunities created in the period.
@@ -19,15 +13,9 @@ Facts for a company and period (all amounts in the company currency):
   meetings are outcomes of category "Meeting Booked". Credited by `employee_user_id`, counted for the company
   whose Employee that user is.
 
-Crediting:
-
-- an invoice is credited to its Sales Team, each row by `allocated_percentage` (ERPNext requires a Sales Team
-  to total 100 %); a credit note without its own Sales Team takes that of the invoice it returns;
-- an invoice without a Sales Team goes to the Sales Person of its deal's owner (`sf_opportunity`, for a credit
-  note also the returned invoice's deal; the owner is `opportunity_owner`, else the document owner; the user's
-  Employee (`user_id`) is the Sales Person's `employee`);
-- a payment is credited like the invoice it is allocated to; deals and calls go to their owner's Sales Person;
-- what reaches no Sales Person still counts for the company (a "not credited" row).
+Crediting: revenue, margin and payments by the invoice's Sales Team, else the returned invoice's, else the deal
+owner's Sales Person (`crediting`), frozen in the ledger when the document is written; deals and calls go to
+their owner's Sales Person; what reaches no Sales Person still counts for the company (a "not credited" row).
 
 Rollup: the Sales Person tree *as it is now* (nested set lft/rgt). A manager moved to another department takes
 all of their facts for the period with them, also those from before the move: a plan and its fact are about
@@ -49,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sales_funnel.engine.credit_ledger import credited_facts
+from sales_funnel.engine.crediting import USER_PERSON
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.plans import (
@@ -65,36 +55,6 @@ METRIC_KEYS = tuple(METRICS.values())
 COMPANY_ROW = _("Company")
 NOT_CREDITED = _("Not credited to a Sales Person")
 NOT_CREDITED_KEY = ""  # facts that reach no Sales Person
-
-# user -> Sales Person, through Employee.user_id and Sales Person.employee (the first Sales Person by name when
-# a user has several)
-USER_PERSON = """(SELECT e.user_id AS user, MIN(sp.name) AS sales_person
-	FROM `tabEmployee` e JOIN `tabSales Person` sp ON sp.employee = e.name
-	WHERE IFNULL(e.user_id, '') != ''{company_condition}
-	GROUP BY e.user_id)"""
-
-# Crediting of rows that carry a submitted Sales Invoice as `si`: the invoice's Sales Team, else that of the
-# invoice a credit note returns, else the deal owner's Sales Person. Produces `credited_to` and `credit_share`.
-CREDIT_JOINS = f"""
-	LEFT JOIN `tabSales Team` st_own
-		ON st_own.parent = si.name AND st_own.parenttype = 'Sales Invoice'
-	LEFT JOIN `tabSales Team` st_ret
-		ON st_own.name IS NULL AND si.is_return = 1 AND st_ret.parent = si.return_against
-		AND st_ret.parenttype = 'Sales Invoice'
-	LEFT JOIN `tabSales Invoice` si_ret
-		ON st_own.name IS NULL AND st_ret.name IS NULL AND si_ret.name = si.return_against
-	LEFT JOIN `tabOpportunity` deal
-		ON st_own.name IS NULL AND st_ret.name IS NULL
-		AND deal.name = COALESCE(NULLIF(si.sf_opportunity, ''), NULLIF(si_ret.sf_opportunity, ''))
-	LEFT JOIN {USER_PERSON.format(company_condition="")} deal_owner
-		ON deal_owner.user = COALESCE(NULLIF(deal.opportunity_owner, ''), deal.owner)"""
-CREDITED_TO = "COALESCE(st_own.sales_person, st_ret.sales_person, deal_owner.sales_person, '')"
-CREDIT_SHARE = "COALESCE(st_own.allocated_percentage, st_ret.allocated_percentage, 100) / 100"
-# an amount allocated in a Payment Entry is in the receivable account's currency
-ALLOCATED_IN_BASE = (
-	"per.allocated_amount * CASE WHEN IFNULL(NULLIF(si.party_account_currency, ''), si.currency) = si.currency "
-	"THEN si.conversion_rate ELSE 1 END"
-)
 
 
 @dataclass(frozen=True)
@@ -122,47 +82,17 @@ def _values(company: str, start: date, end: date) -> dict[str, Any]:
 	return {"company": company, "from_date": start, "to_date": end, "to_next": end + timedelta(days=1)}
 
 
-def invoice_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
-	"""Invoiced revenue and gross margin per credited Sales Person ('' = not credited)."""
-	rows = db.sql(
-		f"""SELECT {CREDITED_TO} AS sales_person,
-			SUM(si.base_net_total * {CREDIT_SHARE}) AS invoiced_revenue,
-			SUM(IFNULL(margin.amount, 0) * {CREDIT_SHARE}) AS gross_margin
-		FROM `tabSales Invoice` si
-		LEFT JOIN (
-			SELECT sii.parent, SUM(sii.base_net_amount - sii.incoming_rate * sii.stock_qty) AS amount
-			FROM `tabSales Invoice` inv
-			JOIN `tabSales Invoice Item` sii ON sii.parent = inv.name AND sii.parenttype = 'Sales Invoice'
-			WHERE inv.company = %(company)s AND inv.docstatus = 1
-				AND inv.posting_date BETWEEN %(from_date)s AND %(to_date)s
-			GROUP BY sii.parent
-		) margin ON margin.parent = si.name
-		{CREDIT_JOINS}
-		WHERE si.company = %(company)s AND si.docstatus = 1 AND IFNULL(si.is_opening, 'No') != 'Yes'
-			AND si.posting_date BETWEEN %(from_date)s AND %(to_date)s
-		GROUP BY 1""",
-		_values(company, start, end),
-		as_dict=True,
+def credit_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
+	"""Invoiced revenue, gross margin and payments received per credited Sales Person ('' = not credited), read
+	from the credit ledger (`credit_ledger`), which holds the rows `crediting` computes for each document."""
+	return _frame(
+		credited_facts(db, company, start, end), ("invoiced_revenue", "gross_margin", "payments_received")
 	)
-	return _frame(rows, ("invoiced_revenue", "gross_margin"))
 
 
 def payment_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
 	"""Payments received per credited Sales Person."""
-	rows = db.sql(
-		f"""SELECT {CREDITED_TO} AS sales_person, SUM({ALLOCATED_IN_BASE} * {CREDIT_SHARE}) AS payments_received
-		FROM `tabPayment Entry` pe
-		JOIN `tabPayment Entry Reference` per ON per.parent = pe.name AND per.parenttype = 'Payment Entry'
-			AND per.reference_doctype = 'Sales Invoice'
-		JOIN `tabSales Invoice` si ON si.name = per.reference_name AND si.docstatus = 1
-		{CREDIT_JOINS}
-		WHERE pe.company = %(company)s AND pe.docstatus = 1 AND pe.payment_type = 'Receive'
-			AND pe.posting_date BETWEEN %(from_date)s AND %(to_date)s
-		GROUP BY 1""",
-		_values(company, start, end),
-		as_dict=True,
-	)
-	return _frame(rows, ("payments_received",))
+	return credit_facts(db, company, start, end)[["payments_received"]]
 
 
 def deal_facts(db: Database, company: str, start: date, end: date) -> pd.DataFrame:
@@ -211,9 +141,9 @@ def call_facts(db: Database, company: str, start: date, end: date) -> pd.DataFra
 
 
 FACT_QUERIES: dict[str, Callable[[Database, str, date, date], pd.DataFrame]] = {
-	"invoiced_revenue": invoice_facts,
-	"gross_margin": invoice_facts,
-	"payments_received": payment_facts,
+	"invoiced_revenue": credit_facts,
+	"gross_margin": credit_facts,
+	"payments_received": credit_facts,
 	"won_deals": deal_facts,
 	"won_amount": deal_facts,
 	"new_deals": deal_facts,

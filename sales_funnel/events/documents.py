@@ -29,6 +29,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from sales_funnel.engine.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
 from sales_funnel.engine.funnels import Funnel
 from sales_funnel.engine.history import (
 	Transition,
@@ -55,7 +56,7 @@ SAVEPOINT = "sales_funnel_move"
 def on_submit(doc: Document, method: str | None = None) -> None:
 	if doc.doctype == "Payment Entry":
 		invoices = [name for name in _referenced_invoices(doc) if _is_paid(name)]
-		for opportunity in opportunities_of_invoices(invoices):
+		for opportunity in deals_of_invoices(frappe.db, invoices):
 			_safely(doc, opportunity, partial(_advance, opportunity, (PAID_TRIGGER,), doc))
 		return
 	if doc.doctype not in SUBMIT_TRIGGERS or doc.get("is_return"):
@@ -196,7 +197,9 @@ def _ignore_transition_links(doc: Document) -> None:
 
 
 def opportunities_of(doc: Document) -> list[str]:
-	"""The distinct Opportunities a Quotation, Sales Order, Sales Invoice or Payment Entry realises."""
+	"""The distinct Opportunities a Quotation, Sales Order, Sales Invoice or Payment Entry realises: a Quotation from
+	itself (as it is in memory), the others through the chain (`engine.deal_links.deals_of_*`, the same steps
+	that trace an invoice's `sf_opportunity`)."""
 	if doc.doctype == "Quotation":
 		names = [
 			row.prevdoc_docname
@@ -205,57 +208,12 @@ def opportunities_of(doc: Document) -> list[str]:
 		]
 		return _distinct([*names, doc.get("opportunity")])
 	if doc.doctype == "Sales Order":
-		return opportunities_of_quotations(row.get("prevdoc_docname") for row in doc.get("items") or [])
+		return deals_of_quotations(frappe.db, (row.get("prevdoc_docname") for row in doc.get("items") or []))
 	if doc.doctype == "Sales Invoice":
-		return opportunities_of_orders(row.get("sales_order") for row in doc.get("items") or [])
+		return deals_of_orders(frappe.db, (row.get("sales_order") for row in doc.get("items") or []))
 	if doc.doctype == "Payment Entry":
-		return opportunities_of_invoices(_referenced_invoices(doc))
+		return deals_of_invoices(frappe.db, _referenced_invoices(doc))
 	return []
-
-
-def opportunities_of_quotations(quotations: Iterable[str | None]) -> list[str]:
-	names = _distinct(quotations)
-	if not names:
-		return []
-	rows = frappe.db.sql(
-		"""SELECT q.opportunity, qi.prevdoc_doctype, qi.prevdoc_docname
-		FROM `tabQuotation` q
-		LEFT JOIN `tabQuotation Item` qi ON qi.parent = q.name AND qi.parenttype = 'Quotation'
-		WHERE q.name IN %(names)s
-		ORDER BY q.name, qi.idx""",
-		{"names": tuple(names)},
-		as_dict=True,
-	)
-	found: list[str | None] = []
-	for row in rows:
-		found.append(row.opportunity)
-		if row.prevdoc_doctype in (None, "", "Opportunity"):
-			found.append(row.prevdoc_docname)
-	return _distinct(found)
-
-
-def opportunities_of_orders(orders: Iterable[str | None]) -> list[str]:
-	names = _distinct(orders)
-	if not names:
-		return []
-	quotations = frappe.db.sql(
-		"""SELECT DISTINCT prevdoc_docname FROM `tabSales Order Item`
-		WHERE parent IN %(names)s AND parenttype = 'Sales Order' AND IFNULL(prevdoc_docname, '') != ''""",
-		{"names": tuple(names)},
-	)
-	return opportunities_of_quotations(row[0] for row in quotations)
-
-
-def opportunities_of_invoices(invoices: Iterable[str | None]) -> list[str]:
-	names = _distinct(invoices)
-	if not names:
-		return []
-	orders = frappe.db.sql(
-		"""SELECT DISTINCT sales_order FROM `tabSales Invoice Item`
-		WHERE parent IN %(names)s AND parenttype = 'Sales Invoice' AND IFNULL(sales_order, '') != ''""",
-		{"names": tuple(names)},
-	)
-	return opportunities_of_orders(row[0] for row in orders)
 
 
 def _referenced_invoices(payment: Document) -> list[str]:

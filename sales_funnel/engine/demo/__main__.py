@@ -39,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
 		report = load_company(
 			settings, args.database, spec, progress=lambda line: print("  " + line, flush=True)
 		)
-		print(f"Loaded {sum(report.rows.values()):,} rows in {report.seconds_total:.1f} s.\n")
+		print(
+			f"Loaded {sum(report.rows.values()):,} rows in {report.seconds_total:.1f} s; credit ledger "
+			f"{report.credit_ledger_rows:,} rows in {report.seconds_credit_ledger:.1f} s.\n"
+		)
 		with MariaDB(settings.with_database(args.database)) as db:
 			print_summary(db, Path(args.out), spec.now)
 	except DatabaseConfigError as exc:

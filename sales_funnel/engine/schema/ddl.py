@@ -114,6 +114,22 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		("sf_allocated", ["parent", "parenttype", "reference_doctype", "reference_name", "allocated_amount"]),
 	],
 	"Payment Schedule": [("sf_open_dues", ["outstanding", "due_date", "parenttype", "parent"])],
+	"Sales Credit Entry": [
+		# Plan vs Fact and Daily Payments read the credit ledger through this index only (covering)
+		(
+			"sf_credit_facts",
+			[
+				"company",
+				"posting_date",
+				"sales_person",
+				"invoiced_revenue",
+				"gross_margin",
+				"payments_received",
+			],
+		),
+		# rewriting a document's rows
+		("sf_voucher", ["voucher_type", "voucher_no"]),
+	],
 }
 
 
