@@ -30,9 +30,20 @@ def after_migrate() -> None:
 
 
 def after_sync() -> None:
-	"""On install, once the fixtures exist: the indexes, then the stage history of existing deals."""
+	"""On install, once the fixtures exist: the indexes, which deals came from calls, then the stage history of
+	existing deals."""
 	add_app_indexes()
+	mark_deals_from_calls()
 	backfill_existing_deals()
+
+
+def mark_deals_from_calls() -> None:
+	"""`Opportunity.sf_from_call` for the deals existing Call Logs link to (the Call Log hook keeps it after)."""
+	from sales_funnel.engine.calls import backfill_from_call
+
+	changed = backfill_from_call(frappe.db)
+	if changed:
+		click.echo(_("{0} deals marked as coming from a call.").format(changed))
 
 
 def backfill_existing_deals() -> None:

@@ -75,10 +75,22 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
 		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
 	],
+	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
+	"Call Rollup": [
+		("rollup_day", ["day", "manager", "outcome", "call_type", "calls", "answered"]),
+		("rollup_manager", ["manager", "day", "outcome", "call_type", "calls", "answered"]),
+	],
 	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
 	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
-	"Opportunity": [("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"])],
+	"Opportunity": [
+		("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"]),
+		# the Call Outcomes report's deals from calls and their won ones, read from this index alone
+		(
+			"sf_from_call",
+			["sf_from_call", "creation", "opportunity_owner", "status", "sf_sales_funnel", "sales_stage"],
+		),
+	],
 	"Funnel Stage Transition": [
 		# the recorder's "latest row of this deal"
 		("sf_deal_latest", ["deal_doctype", "deal", "is_latest"]),
