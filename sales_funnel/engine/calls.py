@@ -181,7 +181,7 @@ def call_counts(
 	sealed_runs = unsealed_ranges(filters.from_date, filters.to_date, _complement(filters, sealed))
 	if sealed_runs:
 		values: dict[str, Any] = {}
-		days = _ranges(values, "r.day", sealed_runs, "s")
+		days = _ranges(values, "r.day", sealed_runs, "s", dates=True)
 		bucket = _BUCKETS[filters.period].format("r.day")
 		rows = db.sql(
 			f"""SELECT r.manager, {bucket} AS period, r.outcome, r.call_type, SUM(r.calls) AS calls,
@@ -223,12 +223,19 @@ def _complement(filters: CallFilters, sealed: set[date]) -> set[date]:
 	return {filters.from_date + timedelta(days=i) for i in range(days)} - sealed
 
 
-def _ranges(values: dict[str, Any], column: str, runs: list[tuple[date, date]], prefix: str) -> str:
-	"""`column` within any of the [start, end) runs of days."""
+def _ranges(
+	values: dict[str, Any], column: str, runs: list[tuple[date, date]], prefix: str, *, dates: bool = False
+) -> str:
+	"""`column` within any of the [start, end) runs of days (bounds as dates for a DATE column, else as
+	datetimes, so each compares with its column's own type and the index range stays exact)."""
 	parts = []
 	for index, (start, end) in enumerate(runs):
-		values[f"{prefix}{index}_start"] = datetime.combine(start, datetime.min.time())
-		values[f"{prefix}{index}_end"] = datetime.combine(end, datetime.min.time())
+		bounds = (
+			(start, end)
+			if dates
+			else (datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time()))
+		)
+		values[f"{prefix}{index}_start"], values[f"{prefix}{index}_end"] = bounds
 		parts.append(f"({column} >= %({prefix}{index}_start)s AND {column} < %({prefix}{index}_end)s)")
 	return " OR ".join(parts)
 
