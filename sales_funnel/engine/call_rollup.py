@@ -3,8 +3,9 @@
 Counting every Call Log of a long range is a scan of millions of rows (the 5M-call benchmark: a bare GROUP BY
 over them alone takes about 2 s), so past days are counted once and kept:
 
-- `Call Rollup`: one row per (day, manager, outcome, call type) with `calls` and `answered` (status Completed),
-  named by the MD5 of that key.
+- `Call Rollup`: one row per (day, manager, outcome) with `calls`, `incoming`, `outgoing`, `answered` (status
+  Completed), `answered_incoming` and `answered_outgoing` (the call type in columns, so a call-type filter picks
+  columns and the rows stay few), named by the MD5 of its key.
   Manager is `Call Log.employee_user_id`, outcome `sf_outcome`, both '' when empty. Outcomes are kept by name,
   so changing which outcomes count as a negotiation or a meeting needs no rebuild.
 - `Call Rollup Day`: which days the rollup holds in full (`sealed`), and `changes`, a counter of Call Log
@@ -145,14 +146,15 @@ def seal_day(db: Database, day: date, now: datetime) -> Sealed:
 		"now": now, "changes": changes, "answered": ANSWERED_STATUS}  # fmt: skip
 	db.sql(f"DELETE FROM `tab{ROLLUP}` WHERE day = %(day)s", values)
 	db.sql(
-		f"""INSERT INTO `tab{ROLLUP}` (name, day, manager, outcome, call_type, calls, answered, creation,
-			modified, owner, modified_by)
-		SELECT MD5(CONCAT_WS('|', %(name)s, IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, ''),
-				IFNULL(c.`type`, ''))),
-			%(day)s, IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, ''), IFNULL(c.`type`, ''),
-			COUNT(*), SUM(c.status = %(answered)s), %(now)s, %(now)s, 'Administrator', 'Administrator'
+		f"""INSERT INTO `tab{ROLLUP}` (name, day, manager, outcome, calls, incoming, outgoing, answered,
+			answered_incoming, answered_outgoing, creation, modified, owner, modified_by)
+		SELECT MD5(CONCAT_WS('|', %(name)s, IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, ''))),
+			%(day)s, IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, ''), COUNT(*),
+			SUM(c.`type` = 'Incoming'), SUM(c.`type` = 'Outgoing'), SUM(c.status = %(answered)s),
+			SUM(c.`type` = 'Incoming' AND c.status = %(answered)s), SUM(c.`type` = 'Outgoing' AND c.status = %(answered)s),
+			%(now)s, %(now)s, 'Administrator', 'Administrator'
 		FROM `tabCall Log` c WHERE c.start_time >= %(start)s AND c.start_time < %(end)s
-		GROUP BY IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, ''), IFNULL(c.`type`, '')""",
+		GROUP BY IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, '')""",
 		values,
 	)
 	rows = db.sql(f"SELECT COUNT(*) FROM `tab{ROLLUP}` WHERE day = %(day)s", values)[0][0]

@@ -2,15 +2,16 @@
 the plan of what setting an outcome on a call does.
 
 Reading (ERPNext's `Call Log` with the app's `sf_outcome*` custom fields, `Call Outcome`, the call's `links`
-rows in `Dynamic Link`, `ToDo`, `Opportunity` and the stage history):
+rows in `Dynamic Link`, `ToDo`, `Opportunity`, and the app's per-day rollup of past calls, `call_rollup.py`):
 
 - a call belongs to its manager, `Call Log.employee_user_id` (calls without one are "(not set)"), and to the
   period bucket of its `start_time` (day; week starting Monday; month);
 - *answered* is status Completed; *with outcome* has `sf_outcome` set; *negotiations* have an outcome that
   counts as negotiation started; *meetings booked* have an outcome of category Meeting Booked;
-- *deals from calls* are the Opportunities linked from the calls of the period (`links` rows with
-  link_doctype Opportunity), each counted once, at its earliest call in the period; *won* are those whose latest
-  stage-history row is a Won stage or whose status is Converted.
+- *deals from calls* are the Opportunities created in the period that any Call Log links to (`links` rows with
+  link_doctype Opportunity, kept on the deal as `sf_from_call`), each counted once, for its owner in the bucket
+  of its creation; *won* are those whose status is Converted or whose sales stage is their funnel's Won stage
+  (what the latest stage-history row records: the recorder moves the sales stage with every move).
 
 Overdue calls (the hourly job): a call needs an outcome when its status is one of the configured statuses
 (default Completed); it is overdue once its grace period has run out: `COALESCE(end_time, start_time) +
@@ -45,14 +46,6 @@ DRILLDOWN_LIMIT = 500
 CALL_LOG = "Call Log"
 EFFECTS = ("None", "Create Lead", "Create or Move Opportunity", "Create Follow-up ToDo")
 PARTY_DOCTYPES = ("Lead", "Customer", "Prospect")
-
-# period key -> the SQL expression of the bucket's first day, over a date or datetime column `{0}` (no `%` so
-# it can sit in a parameterised query)
-_BUCKETS = {
-	"day": "DATE({0})",
-	"week": "DATE_SUB(DATE({0}), INTERVAL WEEKDAY({0}) DAY)",
-	"month": "DATE_SUB(DATE({0}), INTERVAL DAYOFMONTH({0}) - 1 DAY)",
-}
 
 REPORT_COLUMNS = [
 	"manager", "period", "calls", "incoming", "outgoing", "answered", "with_outcome", "without_outcome",
@@ -156,66 +149,150 @@ def call_outcome_report(
 ) -> CallOutcomeResult:
 	"""The Call Outcomes report: per manager and period bucket, and per manager over the whole range.
 
-	The calls are counted per (manager, bucket, outcome, call type): sealed past days from the daily rollup
-	(`call_rollup`), every other day of the range from the Call Logs themselves; outcomes are mapped to
-	negotiations and meetings in pandas, on that small result. The deals come from one grouped query over the
-	Opportunities that calls led to."""
+	Calls: sealed past days from the daily rollup (`call_rollup`), every other day of the range from the Call Logs
+	themselves, each one grouped pass per (manager, period). Deals: one grouped pass over the index of the
+	Opportunities that calls led to. All three group on CRC32 of the user and an integer period key (day number,
+	its week's Monday's, or year*100+month); the bucket's date is made in pandas."""
 	validate_filters(filters)
 	outcomes = load_outcomes(db)
-	calls = call_counts(db, filters, scope)
+	calls = call_counts(db, filters, scope, outcomes=outcomes)
 	deals = deal_counts(db, filters, scope)
-	return _shape(filters, _count_columns(calls, outcomes), deals)
+	return _shape(filters, calls, deals)
 
 
-COUNTED_COLUMNS = ["manager", "period", "outcome", "call_type", "calls", "answered"]
+# period -> an integer key of the bucket over a DATE or DATETIME column `{0}` (cheaper to compute and group on
+# than a date; `_period_date` turns it back): TO_DAYS of the day or of its week's Monday, year*100 + month
+_PERIOD_KEYS = {
+	"day": "TO_DAYS({0})",
+	"week": "TO_DAYS({0}) - WEEKDAY({0})",
+	"month": "EXTRACT(YEAR_MONTH FROM {0})",
+}
+
+
+def _period_date(period: str, key: int) -> date:
+	key = int(key)
+	if period == "month":
+		return date(key // 100, key % 100, 1)
+	return date.fromordinal(key - 365)  # TO_DAYS('0001-01-01') is 366
+
+
+def _outcome_lists(values: dict[str, Any], outcomes: pd.DataFrame) -> tuple[str, str]:
+	negotiation = _names(
+		values,
+		"negotiation",
+		[o.name for o in outcomes.itertuples() if int(o.counts_as_negotiation or 0) == 1],
+	)
+	meeting = _names(
+		values, "meeting", [o.name for o in outcomes.itertuples() if o.category == MEETING_CATEGORY]
+	)
+	return negotiation, meeting
+
+
+def _names(values: dict[str, Any], prefix: str, names: Sequence[str]) -> str:
+	"""`(%(prefix_0)s, …)`, or `(NULL)`, which matches nothing, for an empty list."""
+	keys = []
+	for index, name in enumerate(names):
+		values[f"{prefix}_{index}"] = name
+		keys.append(f"%({prefix}_{index})s")
+	return f"({', '.join(keys)})" if keys else "(NULL)"
+
+
+def _grouped(db: Database, build: Any) -> list[dict[str, Any]]:
+	"""Run `build(exact)`'s query grouped on CRC32 of the user; if a group's MIN and MAX user differ (a
+	collision), run it again grouped on the user itself."""
+	rows = db.sql(*build(False), as_dict=True)
+	if any(row["manager"] != row["manager_check"] for row in rows):
+		rows = db.sql(*build(True), as_dict=True)
+	return rows
+
+
+def _group_key(column: str, exact: bool) -> str:
+	return column if exact else f"CRC32({column})"
 
 
 def call_counts(
-	db: Database, filters: CallFilters, scope: CallScope | None = None, *, use_rollup: bool = True
+	db: Database,
+	filters: CallFilters,
+	scope: CallScope | None = None,
+	*,
+	outcomes: pd.DataFrame | None = None,
+	use_rollup: bool = True,
 ) -> pd.DataFrame:
-	"""Calls and answered calls per (manager, period bucket, outcome, call type); manager and outcome '' when
-	empty. Sealed days are read from the rollup, the rest of the range from the Call Logs (`use_rollup=False`
-	reads every day from the Call Logs: the reference the rollup is tested against)."""
+	"""The call counts (COUNT_COLUMNS) per (manager, period); manager '' for calls without one. Sealed days are
+	read from the rollup, the rest of the range from the Call Logs (`use_rollup=False` reads every day from the
+	Call Logs: the reference the rollup is tested against)."""
+	outcomes = load_outcomes(db) if outcomes is None else outcomes
 	sealed = sealed_days(db, filters.from_date, filters.to_date) if use_rollup else set()
-	frames = []
+	rows: list[dict[str, Any]] = []
 	sealed_runs = unsealed_ranges(filters.from_date, filters.to_date, _complement(filters, sealed))
 	if sealed_runs:
-		values: dict[str, Any] = {}
-		days = _ranges(values, "r.day", sealed_runs, "s", dates=True)
-		bucket = _BUCKETS[filters.period].format("r.day")
-		rows = db.sql(
-			f"""SELECT r.manager, {bucket} AS period, r.outcome, r.call_type, SUM(r.calls) AS calls,
-				SUM(r.answered) AS answered
-			FROM `tab{ROLLUP}` r
-			WHERE ({days}){_who(filters, scope, values, "r.manager", "r.call_type")}
-			GROUP BY r.manager, period, r.outcome, r.call_type ORDER BY NULL""",
-			values,
-			as_dict=True,
-		)
-		frames.append(pd.DataFrame(rows, columns=COUNTED_COLUMNS))
+		rows += _grouped(db, lambda exact: _rollup_query(filters, scope, outcomes, sealed_runs, exact))
 	live_runs = unsealed_ranges(filters.from_date, filters.to_date, sealed)
 	if live_runs:
-		values = {"answered": ANSWERED_STATUS}
-		days = _ranges(values, "c.start_time", live_runs, "l")
-		bucket = _BUCKETS[filters.period].format("c.start_time")
-		rows = db.sql(
-			f"""SELECT IFNULL(c.employee_user_id, '') AS manager, {bucket} AS period,
-				IFNULL(c.sf_outcome, '') AS outcome, IFNULL(c.`type`, '') AS call_type, COUNT(*) AS calls,
-				SUM(c.status = %(answered)s) AS answered
-			FROM `tabCall Log` c
-			WHERE ({days}){_who(filters, scope, values, "c.employee_user_id", "c.`type`")}
-			GROUP BY manager, period, outcome, call_type ORDER BY NULL""",
-			values,
-			as_dict=True,
-		)
-		frames.append(pd.DataFrame(rows, columns=COUNTED_COLUMNS))
-	frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COUNTED_COLUMNS)
-	frame[["calls", "answered"]] = frame[["calls", "answered"]].apply(pd.to_numeric).fillna(0).astype(int)
-	if len(frame):
-		frame["period"] = pd.to_datetime(frame["period"]).dt.date
-	if len(frames) > 1:  # a bucket with sealed and live days
-		frame = frame.groupby(COUNTED_COLUMNS[:4], as_index=False)[["calls", "answered"]].sum()
-	return frame
+		rows += _grouped(db, lambda exact: _live_query(filters, scope, outcomes, live_runs, exact))
+	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", *COUNT_COLUMNS])
+	frame = frame.drop(columns="manager_check")
+	frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].apply(pd.to_numeric).fillna(0).astype(int)
+	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
+	# a bucket with sealed and live days comes from both queries
+	return frame.groupby(["manager", "period"], as_index=False)[COUNT_COLUMNS].sum()
+
+
+def _rollup_query(
+	filters: CallFilters,
+	scope: CallScope | None,
+	outcomes: pd.DataFrame,
+	runs: list[tuple[date, date]],
+	exact: bool,
+) -> tuple[str, dict[str, Any]]:
+	"""The sealed days' counts from `Call Rollup` (one row per day, manager and outcome; per call type in
+	columns, so a call-type filter picks columns)."""
+	values: dict[str, Any] = {}
+	days = _ranges(values, "r.day", runs, "s", dates=True)
+	negotiation, meeting = _outcome_lists(values, outcomes)
+	calls, answered = {
+		None: ("r.calls", "r.answered"),
+		"Incoming": ("r.incoming", "r.answered_incoming"),
+		"Outgoing": ("r.outgoing", "r.answered_outgoing"),
+	}[filters.call_type]
+	incoming = "r.incoming" if filters.call_type in (None, "Incoming") else "0"
+	outgoing = "r.outgoing" if filters.call_type in (None, "Outgoing") else "0"
+	who = _who(replace(filters, call_type=None), scope, values, "r.manager", "")
+	if filters.call_type:
+		who += f" AND {calls} > 0"  # rows with no call of the type make no group
+	sql = f"""SELECT MIN(r.manager) AS manager, MAX(r.manager) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("r.day")} AS period, SUM({calls}) AS calls,
+			SUM({incoming}) AS incoming, SUM({outgoing}) AS outgoing, SUM({answered}) AS answered,
+			SUM(IF(r.outcome != '', {calls}, 0)) AS with_outcome,
+			SUM(IF(r.outcome IN {negotiation}, {calls}, 0)) AS negotiations,
+			SUM(IF(r.outcome IN {meeting}, {calls}, 0)) AS meetings
+		FROM `tab{ROLLUP}` r
+		WHERE ({days}){who}
+		GROUP BY {_group_key("r.manager", exact)}, period ORDER BY NULL"""
+	return sql, values
+
+
+def _live_query(
+	filters: CallFilters,
+	scope: CallScope | None,
+	outcomes: pd.DataFrame,
+	runs: list[tuple[date, date]],
+	exact: bool,
+) -> tuple[str, dict[str, Any]]:
+	"""The counts of the days not sealed, from the Call Logs."""
+	values: dict[str, Any] = {"answered": ANSWERED_STATUS}
+	days = _ranges(values, "c.start_time", runs, "l")
+	negotiation, meeting = _outcome_lists(values, outcomes)
+	manager = "IFNULL(c.employee_user_id, '')"
+	sql = f"""SELECT MIN({manager}) AS manager, MAX({manager}) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("c.start_time")} AS period, COUNT(*) AS calls,
+			SUM(c.`type` = 'Incoming') AS incoming, SUM(c.`type` = 'Outgoing') AS outgoing,
+			SUM(c.status = %(answered)s) AS answered, SUM(IFNULL(c.sf_outcome, '') != '') AS with_outcome,
+			SUM(c.sf_outcome IN {negotiation}) AS negotiations, SUM(c.sf_outcome IN {meeting}) AS meetings
+		FROM `tabCall Log` c
+		WHERE ({days}){_who(filters, scope, values, "c.employee_user_id", "c.`type`")}
+		GROUP BY {_group_key(manager, exact)}, period ORDER BY NULL"""
+	return sql, values
 
 
 def _complement(filters: CallFilters, sealed: set[date]) -> set[date]:
@@ -240,27 +317,6 @@ def _ranges(
 	return " OR ".join(parts)
 
 
-def _count_columns(counted: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-	"""Per (manager, period): the report's counts, from the calls per outcome and call type."""
-	negotiation = {o.name for o in outcomes.itertuples() if int(o.counts_as_negotiation or 0) == 1}
-	meeting = {o.name for o in outcomes.itertuples() if o.category == MEETING_CATEGORY}
-	calls = counted["calls"]
-	frame = counted[["manager", "period"]].assign(
-		calls=calls,
-		incoming=calls.where(counted["call_type"] == "Incoming", 0),
-		outgoing=calls.where(counted["call_type"] == "Outgoing", 0),
-		answered=counted["answered"],
-		with_outcome=calls.where(counted["outcome"] != "", 0),
-		negotiations=calls.where(counted["outcome"].isin(negotiation), 0),
-		meetings=calls.where(counted["outcome"].isin(meeting), 0),
-	)
-	return frame.groupby(["manager", "period"], as_index=False)[COUNT_COLUMNS].sum()
-
-
-def _group_key(column: str, exact: bool) -> str:
-	return f"IFNULL({column}, '')" if exact else f"CRC32(IFNULL({column}, ''))"
-
-
 def won_stages(db: Database) -> list[tuple[str, str]]:
 	"""(funnel, stage) of every funnel's Won stage."""
 	rows = db.sql(
@@ -282,13 +338,14 @@ def _has_index(db: Database, table: str, index: str) -> bool:
 
 def _deals_query(
 	filters: CallFilters, scope: CallScope | None, won: list[tuple[str, str]], hint: str, exact: bool
-) -> tuple[str, dict[str, Any], list[str]]:
+) -> tuple[str, dict[str, Any]]:
 	"""Opportunities created in the period that a Call Log links to (`sf_from_call`), by owner and the bucket of
 	their creation; won when the status is Converted or the deal's sales stage is its funnel's Won stage (the
 	stage its history's latest row records: the recorder moves the sales stage with every move)."""
-	values: dict[str, Any] = {}
-	values["start"] = datetime.combine(filters.from_date, datetime.min.time())
-	values["end"] = datetime.combine(filters.to_date + timedelta(days=1), datetime.min.time())
+	values: dict[str, Any] = {
+		"start": datetime.combine(filters.from_date, datetime.min.time()),
+		"end": datetime.combine(filters.to_date + timedelta(days=1), datetime.min.time()),
+	}
 	where = "o.sf_from_call = 1 AND o.creation >= %(start)s AND o.creation < %(end)s"
 	# the owner's company, as for the calls (so a manager's row is whole or absent)
 	where += _who(replace(filters, call_type=None), scope, values, "o.opportunity_owner", "")
@@ -303,15 +360,21 @@ def _deals_query(
 	for index, (funnel, stage) in enumerate(won):
 		values[f"won_funnel_{index}"], values[f"won_stage_{index}"] = funnel, stage
 		pairs.append(f"(%(won_funnel_{index})s, %(won_stage_{index})s)")
-	in_won_stage = f"(o.sf_sales_funnel, o.sales_stage) IN ({', '.join(pairs)})" if pairs else "0"
-	bucket = _BUCKETS[filters.period].format("o.creation")
-	sql = f"""SELECT MIN(IFNULL(o.opportunity_owner, '')) AS manager,
-			MAX(IFNULL(o.opportunity_owner, '')) AS manager_check, {bucket} AS period, COUNT(*) AS deals,
+	# the stage name first: one cheap test rules out nearly every deal before the (funnel, stage) pair is built
+	stage_names = _names(values, "won_name", sorted({stage for _funnel, stage in won}))
+	in_won_stage = (
+		f"(o.sales_stage IN {stage_names} AND (o.sf_sales_funnel, o.sales_stage) IN ({', '.join(pairs)}))"
+		if pairs
+		else "0"
+	)
+	owner = "IFNULL(o.opportunity_owner, '')"
+	sql = f"""SELECT MIN({owner}) AS manager, MAX({owner}) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("o.creation")} AS period, COUNT(*) AS deals,
 			SUM(o.status = 'Converted' OR {in_won_stage}) AS won
 		FROM `tabOpportunity` o {hint}
 		WHERE {where}
-		GROUP BY {_group_key("o.opportunity_owner", exact)}, period ORDER BY NULL"""
-	return sql, values, ["period", "deals", "won"]
+		GROUP BY {_group_key(owner, exact)}, period ORDER BY NULL"""
+	return sql, values
 
 
 def deal_counts(db: Database, filters: CallFilters, scope: CallScope | None = None) -> pd.DataFrame:
@@ -319,12 +382,10 @@ def deal_counts(db: Database, filters: CallFilters, scope: CallScope | None = No
 	index `sf_from_call` of the Opportunities that calls led to."""
 	won = won_stages(db)
 	hint = "FORCE INDEX (`sf_from_call`)" if _has_index(db, "tabOpportunity", "sf_from_call") else ""
-	sql, values, columns = _deals_query(filters, scope, won, hint, exact=False)
-	rows = db.sql(sql, values, as_dict=True)
-	if any(row["manager"] != row["manager_check"] for row in rows):  # a CRC32 collision: group on the name
-		sql, values, columns = _deals_query(filters, scope, won, hint, exact=True)
-		rows = db.sql(sql, values, as_dict=True)
-	return pd.DataFrame(rows, columns=["manager", "manager_check", *columns]).drop(columns="manager_check")
+	rows = _grouped(db, lambda exact: _deals_query(filters, scope, won, hint, exact))
+	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", "deals", "won"])
+	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
+	return frame.drop(columns="manager_check")
 
 
 # ----------------------------------------------------------------------------- deals linked from calls
@@ -370,9 +431,6 @@ def backfill_from_call(db: Database) -> int:
 def _shape(filters: CallFilters, calls: pd.DataFrame, deals: pd.DataFrame) -> CallOutcomeResult:
 	counts = [*COUNT_COLUMNS, "deals", "won"]
 	keys = ["manager", "period"]
-	for frame in (calls, deals):
-		if len(frame):
-			frame["period"] = pd.to_datetime(frame["period"]).dt.date
 	rows = calls.merge(deals, on=keys, how="outer")
 	rows[counts] = rows[counts].apply(pd.to_numeric).fillna(0)
 	rows = rows.groupby(keys, as_index=False)[counts].sum()  # (a case-only difference in a user name)

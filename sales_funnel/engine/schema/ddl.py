@@ -66,6 +66,9 @@ REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position"
 # Slice columns are not in the covering indexes: widening them slowed the unsliced report more than it sped up
 # the sliced one (benchmarks/results/stage_conversion.json); a sliced report reads the rows.
 
+# Call Rollup's counts (engine/call_rollup.py), in its covering indexes
+ROLLUP_COUNTS = ["calls", "incoming", "outgoing", "answered", "answered_incoming", "answered_outgoing"]
+
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
 # `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_sync` / `after_migrate`
 # those on ERPNext's tables; here `create_table_sql` does.
@@ -77,8 +80,8 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	],
 	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
 	"Call Rollup": [
-		("rollup_day", ["day", "manager", "outcome", "call_type", "calls", "answered"]),
-		("rollup_manager", ["manager", "day", "outcome", "call_type", "calls", "answered"]),
+		("rollup_day", ["day", "manager", "outcome", *ROLLUP_COUNTS]),
+		("rollup_manager", ["manager", "day", "outcome", *ROLLUP_COUNTS]),
 	],
 	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
 	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
