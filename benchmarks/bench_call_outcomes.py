@@ -168,18 +168,22 @@ def build(settings: ConnectionSettings, source: str, calls: int) -> dict:
 	return {"source": source, "calls": total, "build_seconds": round(time.perf_counter() - started)}
 
 
-def refresh_rollup_tables(settings: ConnectionSettings) -> list[str]:
-	"""A kept database whose rollup tables predate a change of their doctype gets them afresh (they hold only
+def refresh_rollup_tables(settings: ConnectionSettings, force: bool = False) -> list[str]:
+	"""A kept database whose rollup tables predate a change of their doctype (or `force`) gets both afresh: the
+	days sealed and the rows they cover go together, so one is never renewed without the other (they hold only
 	derived counts; `prepare_jobs` seals the days again)."""
 	metas = site_doctypes()
-	renewed = []
 	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
+		changed = force or any(
+			_columns(db, DATABASE, f"tab{doctype}") != columns_of(metas[doctype])
+			for doctype in (ROLLUP, DAYS)
+		)
+		if not changed:
+			return []
 		for doctype in (ROLLUP, DAYS):
-			if _columns(db, DATABASE, f"tab{doctype}") != columns_of(metas[doctype]):
-				db.sql(f"DROP TABLE IF EXISTS `tab{doctype}`")
-				db.sql(create_table_sql(doctype, metas[doctype]))
-				renewed.append(doctype)
-	return renewed
+			db.sql(f"DROP TABLE IF EXISTS `tab{doctype}`")
+			db.sql(create_table_sql(doctype, metas[doctype]))
+	return [ROLLUP, DAYS]
 
 
 def prepare_jobs(settings: ConnectionSettings) -> dict:
@@ -306,6 +310,9 @@ def main() -> None:
 	parser.add_argument("--calls", type=int, default=5_000_000)
 	parser.add_argument("--source", default="sf_bench_1000000")
 	parser.add_argument("--reuse", action="store_true", help="keep sf_bench_calls when it has the calls")
+	parser.add_argument(
+		"--reseal", action="store_true", help="rebuild the rollup tables and seal every day again"
+	)
 	parser.add_argument("--measure", help=argparse.SUPPRESS)
 	args = parser.parse_args()
 	if args.measure:
@@ -324,7 +331,7 @@ def main() -> None:
 	if built is None:
 		built = build(settings, args.source, args.calls)
 		print(f"built {DATABASE}: {built}", flush=True)
-	built["rollup_tables_renewed"] = refresh_rollup_tables(settings)
+	built["rollup_tables_renewed"] = refresh_rollup_tables(settings, force=args.reseal)
 	built["indexes_added"] = ensure_indexes(settings)
 	built["jobs"] = prepare_jobs(settings)
 	out = subprocess.run(

@@ -26,6 +26,10 @@ being rebuilt has bumped the counter, and one still running holds the row lock u
 bumped it; either way the day stays unsealed and the next run rebuilds it. A change can only be missed by a
 transaction that stays open from before midnight until the job seals that day, at least a day later.
 
+The two tables go together: a change to `Call Rollup`'s columns needs a patch that deletes the `Call Rollup Day`
+rows (every day unsealed, read from the Call Logs until the job seals it again), or sealed days would read rows
+without the new counts.
+
 Writing these two tables with SQL is deliberate: they are a cache of counts derived from Call Log, no user
 edits them, and there is no document behaviour (hooks, versions) to keep.
 """
