@@ -41,7 +41,11 @@ doctype_js = {
 # Rules). daily: a digest for the Sales Managers; the managers' conversion tiers that route new Leads
 
 scheduler_events = {
-	"hourly": ["sales_funnel.tasks.hourly", "sales_funnel.tasks.reassign_stale_deals"],
+	"hourly": [
+		"sales_funnel.tasks.hourly",
+		"sales_funnel.tasks.reassign_stale_deals",
+		"sales_funnel.tasks.seal_call_days",
+	],
 	"daily": ["sales_funnel.tasks.daily", "sales_funnel.tasks.refresh_manager_tiers"],
 }
 
@@ -55,6 +59,11 @@ doc_events = {
 	"Lead": {
 		# a new Lead with a temperature goes to a manager of the matching tier (Reassignment Rule routing)
 		"after_insert": "sales_funnel.events.lead.after_insert",
+	},
+	"Call Log": {
+		# a changed call of a sealed past day unseals the day in the Call Outcomes rollup
+		"on_update": "sales_funnel.events.call_log.on_update",
+		"on_trash": "sales_funnel.events.call_log.on_trash",
 	},
 	"Opportunity": {
 		"before_insert": "sales_funnel.events.opportunity.before_insert",

@@ -32,9 +32,10 @@ def after_migrate() -> None:
 
 
 def after_sync() -> None:
-	"""On install, once the fixtures exist: the indexes, the stage history of existing deals, and the credit
-	ledger of existing invoices and payments."""
+	"""On install, once the fixtures exist: the indexes, which deals came from calls, the stage history of
+	existing deals, and the credit ledger of existing invoices and payments."""
 	add_app_indexes()
+	mark_deals_from_calls()
 	backfill_existing_deals()
 	build_credit_ledger()
 
@@ -64,6 +65,15 @@ def build_credit_ledger() -> None:
 		)
 	else:
 		click.echo(_("Credit ledger built: {0} rows.").format(result["rows"]))
+
+
+def mark_deals_from_calls() -> None:
+	"""`Opportunity.sf_from_call` for the deals existing Call Logs link to (the Call Log hook keeps it after)."""
+	from sales_funnel.engine.calls import backfill_from_call
+
+	changed = backfill_from_call(frappe.db)
+	if changed:
+		click.echo(_("{0} deals marked as coming from a call.").format(changed))
 
 
 def backfill_existing_deals() -> None:

@@ -4,6 +4,8 @@
 
 - hourly: one ToDo (an assignment of the Call Log) for every call past its grace period without an outcome;
   the engine never selects a call that already has a ToDo, so no call is reminded about twice;
+- hourly: seal the past days of the Call Outcomes rollup (`engine.call_rollup.seal_days`), one day per
+  transaction;
 - daily: a digest for the Sales Managers (Notification Log and email): who left how many calls without an
   outcome.
 """
@@ -18,6 +20,7 @@ from frappe.desk.doctype.notification_log.notification_log import enqueue_create
 from frappe.desk.form import assign_to
 from frappe.utils import escape_html, format_datetime, get_fullname, now_datetime
 
+from sales_funnel.engine.call_rollup import seal_days
 from sales_funnel.engine.calls import CALL_LOG, missing_outcome_digest, overdue_calls
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import call_settings
 
@@ -118,3 +121,9 @@ def refresh_manager_tiers() -> None:
 	from sales_funnel.reassignment_apply import refresh_manager_tiers as run
 
 	run()
+
+
+def seal_call_days() -> None:
+	"""Count the past days' calls once, so the Call Outcomes report reads them from the rollup; each day is
+	committed on its own, and a day changed meanwhile stays unsealed for the next run."""
+	seal_days(frappe.db, now_datetime(), commit=frappe.db.commit)

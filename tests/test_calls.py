@@ -13,9 +13,11 @@ from sales_funnel.engine.calls import (
 	NOT_SET,
 	CallFilters,
 	CallScope,
+	backfill_from_call,
 	call_outcome_report,
 	calls_drilldown,
 	check_outcome_setup,
+	from_call_changes,
 	load_call,
 	missing_outcome_digest,
 	overdue_calls,
@@ -23,7 +25,7 @@ from sales_funnel.engine.calls import (
 	report_output,
 )
 from sales_funnel.engine.db import MariaDB
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from tests.builders import insert, make_funnel, make_opportunity
 
@@ -113,7 +115,14 @@ def call(db, employee: str | None, start: datetime, outcome: str | None = None, 
 				}
 			],
 		)
+	mark_from_call(db, [link for doctype, link in links if doctype == "Opportunity"])
 	return name
+
+
+def mark_from_call(db, opportunities, without_call: str | None = None) -> None:
+	"""What the Call Log hook does after a call's links change: flag the Opportunities calls lead to."""
+	for name, value in from_call_changes(db, opportunities, without_call=without_call).items():
+		db.sql("UPDATE `tabOpportunity` SET sf_from_call = %s WHERE name = %s", (value, name))
 
 
 def seed(db) -> None:
@@ -122,7 +131,7 @@ def seed(db) -> None:
 	outcomes(db)
 	insert(db, "Employee", [{"name": "HR-EMP-1", "user_id": A, "company": "Test Co"}])
 	insert(db, "Employee", [{"name": "HR-EMP-2", "user_id": B, "company": "Other Co"}])
-	for deal, status in [("OPP-A1", "Open"), ("OPP-A2", "Converted"), ("OPP-B1", "Open"), ("OPP-B2", "Open")]:
+	for deal, status in [("OPP-A1", "Open"), ("OPP-A2", "Converted"), ("OPP-B1", "Open")]:
 		owner = A if deal.startswith("OPP-A") else B
 		make_opportunity(
 			db,
@@ -133,8 +142,19 @@ def seed(db) -> None:
 			opportunity_owner=owner,
 			owner=owner,
 		)
+	# won without being Converted: its sales stage is the Won stage of its funnel (its latest history row)
+	calls_funnel = load_funnel(db, "Calls")
 	make_opportunity(
-		db, "OPP-B3", None, status="Open", creation=datetime(2026, 3, 3, 12), opportunity_owner=B
+		db, "OPP-B2", calls_funnel, sales_stage="Won", creation=datetime(2026, 3, 3, 12), opportunity_owner=B
+	)
+	# won once, then moved back to Proposal: not won
+	make_opportunity(
+		db,
+		"OPP-B3",
+		calls_funnel,
+		sales_stage="Proposal",
+		creation=datetime(2026, 3, 3, 12),
+		opportunity_owner=B,
 	)
 	# created before the period: not a deal of this period, though a call of the period links to it
 	make_opportunity(
@@ -196,7 +216,7 @@ def test_seed_example_per_manager_and_week(db):
 	assert (b["calls"], b["incoming"], b["outgoing"], b["answered"]) == (10, 0, 10, 10)
 	assert (b["with_outcome"], b["without_outcome"], b["outcome_pct"]) == (10, 0, 100.0)
 	assert (b["negotiations"], b["negotiations_per_10"], b["meetings"]) == (8, 8.0, 2)
-	# OPP-B1 is linked from two calls and counted once; OPP-B2's latest row is Won, OPP-B3's is not; OPP-OLD
+	# OPP-B1 is linked from two calls and counted once; OPP-B2 is at its funnel's Won stage, OPP-B3 is not; OPP-OLD
 	# was created before the period and OPP-WEB without a call
 	assert (b["deals"], b["won"]) == (3, 1)
 	nobody = figures(result.rows, NOT_SET)
@@ -572,5 +592,49 @@ def test_a_crc32_collision_falls_back_to_grouping_on_the_name(db):
 
 	wrapped = Colliding(db)
 	result = call_outcome_report(wrapped, CallFilters(WEEK, WEEK + timedelta(days=6)), NOW)
-	assert sum("CRC32" not in q and "GROUP BY IFNULL" in q for q in wrapped.queries) == 2
+	# only the deals are grouped on CRC32 (the calls come from the rollup or a small live range, by name)
+	assert sum("CRC32" not in q and "GROUP BY IFNULL(o.opportunity_owner" in q for q in wrapped.queries) == 1
 	assert figures(result.rows, A)["calls"] == 10 and figures(result.rows, B)["deals"] == 3
+
+
+def test_deals_from_calls_follow_the_links(db):
+	"""`sf_from_call` as the Call Log hook keeps it: set when a call links the deal, cleared when its last call
+	is unlinked or deleted; the installation backfill gets the same flags from the links alone."""
+	seed(db)
+
+	def flags() -> dict[str, int]:
+		return dict(db.sql("SELECT name, sf_from_call FROM `tabOpportunity` ORDER BY name"))
+
+	expected = {"OPP-A1": 1, "OPP-A2": 1, "OPP-B1": 1, "OPP-B2": 1, "OPP-B3": 1, "OPP-OLD": 1, "OPP-WEB": 0}
+	assert flags() == expected
+	# the call linking OPP-B2 is deleted (its links still exist during on_trash): OPP-B2 came from no call now
+	(call_b2,) = db.sql("SELECT parent FROM `tabDynamic Link` WHERE link_name = 'OPP-B2'")[0]
+	assert from_call_changes(db, ["OPP-B2"], without_call=call_b2) == {"OPP-B2": 0}
+	mark_from_call(db, ["OPP-B2"], without_call=call_b2)
+	db.sql("DELETE FROM `tabDynamic Link` WHERE parent = %s", (call_b2,))
+	# OPP-B1 loses one of its two calls: still from a call
+	(first_b1,) = db.sql("SELECT parent FROM `tabDynamic Link` WHERE link_name = 'OPP-B1' ORDER BY parent")[0]
+	db.sql("DELETE FROM `tabDynamic Link` WHERE parent = %s AND link_name = 'OPP-B1'", (first_b1,))
+	assert from_call_changes(db, ["OPP-B1", None, "OPP-WEB"]) == {}
+	assert flags() == {**expected, "OPP-B2": 0}
+	week = CallFilters(WEEK, WEEK + timedelta(days=6))
+	assert (
+		figures(call_outcome_report(db, week, NOW).rows, B)["deals"],
+		figures(call_outcome_report(db, week, NOW).rows, B)["won"],
+	) == (2, 0)
+	# a call now links the web deal
+	call(db, B, datetime(2026, 3, 5, 9), "Meeting Booked", links=[("Opportunity", "OPP-WEB")])
+	assert flags()["OPP-WEB"] == 1
+	# flags wrong behind the hooks are put right by the backfill: two set, one cleared
+	db.sql("UPDATE `tabOpportunity` SET sf_from_call = IF(name IN ('OPP-A1', 'OPP-B1'), 0, 1)")
+	assert backfill_from_call(db) == 3
+	assert flags() == {**expected, "OPP-B2": 0, "OPP-WEB": 1}
+
+
+def test_deals_by_call_type_read_the_calls(db):
+	seed(db)
+	week = CallFilters(WEEK, WEEK + timedelta(days=6), call_type="Outgoing")
+	rows = call_outcome_report(db, week, NOW).rows
+	# A's deal calls are incoming (calls 1-2), so none of A's deals came from an outgoing call; B's calls all are
+	assert figures(rows, A)["deals"] == 0
+	assert (figures(rows, B)["deals"], figures(rows, B)["won"]) == (3, 1)

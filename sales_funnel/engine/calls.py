@@ -2,15 +2,16 @@
 the plan of what setting an outcome on a call does.
 
 Reading (ERPNext's `Call Log` with the app's `sf_outcome*` custom fields, `Call Outcome`, the call's `links`
-rows in `Dynamic Link`, `ToDo`, `Opportunity` and the stage history):
+rows in `Dynamic Link`, `ToDo`, `Opportunity`, and the app's per-day rollup of past calls, `call_rollup.py`):
 
 - a call belongs to its manager, `Call Log.employee_user_id` (calls without one are "(not set)"), and to the
   period bucket of its `start_time` (day; week starting Monday; month);
 - *answered* is status Completed; *with outcome* has `sf_outcome` set; *negotiations* have an outcome that
   counts as negotiation started; *meetings booked* have an outcome of category Meeting Booked;
-- *deals from calls* are the Opportunities linked from the calls of the period (`links` rows with
-  link_doctype Opportunity), each counted once, at its earliest call in the period; *won* are those whose latest
-  stage-history row is a Won stage or whose status is Converted.
+- *deals from calls* are the Opportunities created in the period that any Call Log links to (`links` rows with
+  link_doctype Opportunity, kept on the deal as `sf_from_call`), each counted once, for its owner in the bucket
+  of its creation; *won* are those whose status is Converted or whose sales stage is their funnel's Won stage
+  (what the latest stage-history row records: the recorder moves the sales stage with every move).
 
 Overdue calls (the hourly job): a call needs an outcome when its status is one of the configured statuses
 (default Completed); it is overdue once its grace period has run out: `COALESCE(end_time, start_time) +
@@ -21,13 +22,14 @@ selected again, so a reminder the employee closed or a manager cancelled is not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
+from sales_funnel.engine.call_rollup import ROLLUP, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
@@ -44,13 +46,6 @@ DRILLDOWN_LIMIT = 500
 CALL_LOG = "Call Log"
 EFFECTS = ("None", "Create Lead", "Create or Move Opportunity", "Create Follow-up ToDo")
 PARTY_DOCTYPES = ("Lead", "Customer", "Prospect")
-
-# period key -> the SQL expression of the bucket's first day (no `%` so it can sit in a parameterised query)
-_BUCKETS = {
-	"day": "DATE(c.start_time)",
-	"week": "DATE_SUB(DATE(c.start_time), INTERVAL WEEKDAY(c.start_time) DAY)",
-	"month": "DATE_SUB(DATE(c.start_time), INTERVAL DAYOFMONTH(c.start_time) - 1 DAY)",
-}
 
 REPORT_COLUMNS = [
 	"manager", "period", "calls", "incoming", "outgoing", "answered", "with_outcome", "without_outcome",
@@ -76,12 +71,6 @@ class CallScope:
 
 	own_of: str | None = None
 
-	def condition(self, values: dict[str, Any]) -> str:
-		if self.own_of is None:
-			return ""
-		values["scope_user"] = self.own_of
-		return " AND c.employee_user_id = %(scope_user)s"
-
 
 def validate_filters(filters: CallFilters) -> None:
 	if filters.from_date is None or filters.to_date is None:
@@ -105,19 +94,30 @@ def _where(filters: CallFilters, scope: CallScope | None, values: dict[str, Any]
 	values["start"] = datetime.combine(filters.from_date, datetime.min.time())
 	values["end"] = datetime.combine(filters.to_date + timedelta(days=1), datetime.min.time())
 	where = "c.start_time >= %(start)s AND c.start_time < %(end)s"
+	return where + _who(filters, scope, values, "c.employee_user_id", "c.`type`")
+
+
+def _who(
+	filters: CallFilters, scope: CallScope | None, values: dict[str, Any], manager: str, call_type: str
+) -> str:
+	"""The manager, call type, company and scope conditions on the given columns."""
+	where = ""
 	if filters.manager:
 		values["manager"] = filters.manager
-		where += " AND c.employee_user_id = %(manager)s"
+		where += f" AND {manager} = %(manager)s"
 	if filters.call_type:
 		values["call_type"] = filters.call_type
-		where += " AND c.`type` = %(call_type)s"
+		where += f" AND {call_type} = %(call_type)s"
 	if filters.company:
 		values["company"] = filters.company
 		where += (
-			" AND c.employee_user_id IN (SELECT e.user_id FROM `tabEmployee` e"
+			f" AND {manager} IN (SELECT e.user_id FROM `tabEmployee` e"
 			" WHERE e.company = %(company)s AND e.user_id IS NOT NULL)"
 		)
-	return where + (scope or CallScope()).condition(values)
+	if scope is not None and scope.own_of is not None:
+		values["scope_user"] = scope.own_of
+		where += f" AND {manager} = %(scope_user)s"
+	return where
 
 
 # -------------------------------------------------------------------------------------------- report
@@ -149,45 +149,34 @@ def call_outcome_report(
 ) -> CallOutcomeResult:
 	"""The Call Outcomes report: per manager and period bucket, and per manager over the whole range.
 
-	Two grouped queries, one pass each: the calls by (manager, bucket), and the Opportunities created in the
-	period that a call links to, by (owner, bucket). Both group on CRC32 of the user instead of the user's
-	name: grouping a utf8mb4 collated string costs four times a bare scan on 5M rows, an integer costs nothing
-	more. Each group carries MIN and MAX of the name, so a (theoretical) collision is detected and the query is
-	run again grouping on the name itself."""
+	Calls: sealed past days from the daily rollup (`call_rollup`), every other day of the range from the Call Logs
+	themselves, each one grouped pass per (manager, period). Deals: one grouped pass over the index of the
+	Opportunities that calls led to. All three group on CRC32 of the user and an integer period key (day number,
+	its week's Monday's, or year*100+month); the bucket's date is made in pandas."""
 	validate_filters(filters)
 	outcomes = load_outcomes(db)
-	calls = _grouped(db, _calls_query, filters, scope, outcomes)
-	deals = _grouped(db, _deals_query, filters, scope, outcomes)
+	calls = call_counts(db, filters, scope, outcomes=outcomes)
+	deals = deal_counts(db, filters, scope)
 	return _shape(filters, calls, deals)
 
 
-def _grouped(db: Database, query: Any, filters: CallFilters, scope: CallScope | None, outcomes: pd.DataFrame):
-	sql, values, columns = query(filters, scope, outcomes, exact=False)
-	rows = db.sql(sql, values, as_dict=True)
-	if any(row["manager"] != row["manager_check"] for row in rows):
-		sql, values, columns = query(filters, scope, outcomes, exact=True)
-		rows = db.sql(sql, values, as_dict=True)
-	return pd.DataFrame(rows, columns=["manager", "manager_check", *columns]).drop(columns="manager_check")
+# period -> an integer key of the bucket over a DATE or DATETIME column `{0}` (cheaper to compute and group on
+# than a date; `_period_date` turns it back): TO_DAYS of the day or of its week's Monday, year*100 + month
+_PERIOD_KEYS = {
+	"day": "TO_DAYS({0})",
+	"week": "TO_DAYS({0}) - WEEKDAY({0})",
+	"month": "EXTRACT(YEAR_MONTH FROM {0})",
+}
 
 
-def _names(values: dict[str, Any], prefix: str, names: Sequence[str]) -> str:
-	"""`(%(prefix_0)s, …)` for a non-empty list, `('')` never matching a real outcome otherwise."""
-	keys = []
-	for index, name in enumerate(names):
-		values[f"{prefix}_{index}"] = name
-		keys.append(f"%({prefix}_{index})s")
-	return f"({', '.join(keys)})" if keys else "(NULL)"
+def _period_date(period: str, key: int) -> date:
+	key = int(key)
+	if period == "month":
+		return date(key // 100, key % 100, 1)
+	return date.fromordinal(key - 365)  # TO_DAYS('0001-01-01') is 366
 
 
-def _group_key(column: str, exact: bool) -> str:
-	return f"IFNULL({column}, '')" if exact else f"CRC32(IFNULL({column}, ''))"
-
-
-def _calls_query(
-	filters: CallFilters, scope: CallScope | None, outcomes: pd.DataFrame, exact: bool
-) -> tuple[str, dict[str, Any], list[str]]:
-	values: dict[str, Any] = {"answered": ANSWERED_STATUS}
-	where = _where(filters, scope, values)
+def _outcome_lists(values: dict[str, Any], outcomes: pd.DataFrame) -> tuple[str, str]:
 	negotiation = _names(
 		values,
 		"negotiation",
@@ -196,60 +185,252 @@ def _calls_query(
 	meeting = _names(
 		values, "meeting", [o.name for o in outcomes.itertuples() if o.category == MEETING_CATEGORY]
 	)
-	bucket = _BUCKETS[filters.period]
-	sql = f"""SELECT MIN(IFNULL(c.employee_user_id, '')) AS manager, MAX(IFNULL(c.employee_user_id, '')) AS manager_check,
-			{bucket} AS period, COUNT(*) AS calls,
+	return negotiation, meeting
+
+
+def _names(values: dict[str, Any], prefix: str, names: Sequence[str]) -> str:
+	"""`(%(prefix_0)s, …)`, or `(NULL)`, which matches nothing, for an empty list."""
+	keys = []
+	for index, name in enumerate(names):
+		values[f"{prefix}_{index}"] = name
+		keys.append(f"%({prefix}_{index})s")
+	return f"({', '.join(keys)})" if keys else "(NULL)"
+
+
+def _grouped(db: Database, build: Any) -> list[dict[str, Any]]:
+	"""Run `build(exact)`'s query grouped on CRC32 of the user; if a group's MIN and MAX user differ (a
+	collision), run it again grouped on the user itself."""
+	rows = db.sql(*build(False), as_dict=True)
+	if any(row["manager"] != row["manager_check"] for row in rows):
+		rows = db.sql(*build(True), as_dict=True)
+	return rows
+
+
+def _group_key(column: str, exact: bool) -> str:
+	return column if exact else f"CRC32({column})"
+
+
+def call_counts(
+	db: Database,
+	filters: CallFilters,
+	scope: CallScope | None = None,
+	*,
+	outcomes: pd.DataFrame | None = None,
+	use_rollup: bool = True,
+) -> pd.DataFrame:
+	"""The call counts (COUNT_COLUMNS) per (manager, period); manager '' for calls without one. Sealed days are
+	read from the rollup, the rest of the range from the Call Logs (`use_rollup=False` reads every day from the
+	Call Logs: the reference the rollup is tested against)."""
+	outcomes = load_outcomes(db) if outcomes is None else outcomes
+	sealed = sealed_days(db, filters.from_date, filters.to_date) if use_rollup else set()
+	rows: list[dict[str, Any]] = []
+	sealed_runs = unsealed_ranges(filters.from_date, filters.to_date, _complement(filters, sealed))
+	if sealed_runs:
+		rows += _grouped(db, lambda exact: _rollup_query(filters, scope, outcomes, sealed_runs, exact))
+	live_runs = unsealed_ranges(filters.from_date, filters.to_date, sealed)
+	if live_runs:
+		rows += _grouped(db, lambda exact: _live_query(filters, scope, outcomes, live_runs, exact))
+	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", *COUNT_COLUMNS])
+	frame = frame.drop(columns="manager_check")
+	frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].apply(pd.to_numeric).fillna(0).astype(int)
+	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
+	# a bucket with sealed and live days comes from both queries
+	return frame.groupby(["manager", "period"], as_index=False)[COUNT_COLUMNS].sum()
+
+
+def _rollup_query(
+	filters: CallFilters,
+	scope: CallScope | None,
+	outcomes: pd.DataFrame,
+	runs: list[tuple[date, date]],
+	exact: bool,
+) -> tuple[str, dict[str, Any]]:
+	"""The sealed days' counts from `Call Rollup` (one row per day, manager and outcome; per call type in
+	columns, so a call-type filter picks columns)."""
+	values: dict[str, Any] = {}
+	days = _ranges(values, "r.day", runs, "s", dates=True)
+	negotiation, meeting = _outcome_lists(values, outcomes)
+	calls, answered = {
+		None: ("r.calls", "r.answered"),
+		"Incoming": ("r.incoming", "r.answered_incoming"),
+		"Outgoing": ("r.outgoing", "r.answered_outgoing"),
+	}[filters.call_type]
+	incoming = "r.incoming" if filters.call_type in (None, "Incoming") else "0"
+	outgoing = "r.outgoing" if filters.call_type in (None, "Outgoing") else "0"
+	who = _who(replace(filters, call_type=None), scope, values, "r.manager", "")
+	if filters.call_type:
+		who += f" AND {calls} > 0"  # rows with no call of the type make no group
+	sql = f"""SELECT MIN(r.manager) AS manager, MAX(r.manager) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("r.day")} AS period, SUM({calls}) AS calls,
+			SUM({incoming}) AS incoming, SUM({outgoing}) AS outgoing, SUM({answered}) AS answered,
+			SUM(IF(r.outcome != '', {calls}, 0)) AS with_outcome,
+			SUM(IF(r.outcome IN {negotiation}, {calls}, 0)) AS negotiations,
+			SUM(IF(r.outcome IN {meeting}, {calls}, 0)) AS meetings
+		FROM `tab{ROLLUP}` r
+		WHERE ({days}){who}
+		GROUP BY {_group_key("r.manager", exact)}, period ORDER BY NULL"""
+	return sql, values
+
+
+def _live_query(
+	filters: CallFilters,
+	scope: CallScope | None,
+	outcomes: pd.DataFrame,
+	runs: list[tuple[date, date]],
+	exact: bool,
+) -> tuple[str, dict[str, Any]]:
+	"""The counts of the days not sealed, from the Call Logs."""
+	values: dict[str, Any] = {"answered": ANSWERED_STATUS}
+	days = _ranges(values, "c.start_time", runs, "l")
+	negotiation, meeting = _outcome_lists(values, outcomes)
+	manager = "IFNULL(c.employee_user_id, '')"
+	sql = f"""SELECT MIN({manager}) AS manager, MAX({manager}) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("c.start_time")} AS period, COUNT(*) AS calls,
 			SUM(c.`type` = 'Incoming') AS incoming, SUM(c.`type` = 'Outgoing') AS outgoing,
 			SUM(c.status = %(answered)s) AS answered, SUM(IFNULL(c.sf_outcome, '') != '') AS with_outcome,
 			SUM(c.sf_outcome IN {negotiation}) AS negotiations, SUM(c.sf_outcome IN {meeting}) AS meetings
-		FROM `tabCall Log` c WHERE {where}
-		GROUP BY {_group_key("c.employee_user_id", exact)}, period ORDER BY NULL"""
-	return sql, values, ["period", *COUNT_COLUMNS]
+		FROM `tabCall Log` c
+		WHERE ({days}){_who(filters, scope, values, "c.employee_user_id", "c.`type`")}
+		GROUP BY {_group_key(manager, exact)}, period ORDER BY NULL"""
+	return sql, values
+
+
+def _complement(filters: CallFilters, sealed: set[date]) -> set[date]:
+	days = (filters.to_date - filters.from_date).days + 1
+	return {filters.from_date + timedelta(days=i) for i in range(days)} - sealed
+
+
+def _ranges(
+	values: dict[str, Any], column: str, runs: list[tuple[date, date]], prefix: str, *, dates: bool = False
+) -> str:
+	"""`column` within any of the [start, end) runs of days (bounds as dates for a DATE column, else as
+	datetimes, so each compares with its column's own type and the index range stays exact)."""
+	parts = []
+	for index, (start, end) in enumerate(runs):
+		bounds = (
+			(start, end)
+			if dates
+			else (datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time()))
+		)
+		values[f"{prefix}{index}_start"], values[f"{prefix}{index}_end"] = bounds
+		parts.append(f"({column} >= %({prefix}{index}_start)s AND {column} < %({prefix}{index}_end)s)")
+	return " OR ".join(parts)
+
+
+def won_stages(db: Database) -> list[tuple[str, str]]:
+	"""(funnel, stage) of every funnel's Won stage."""
+	rows = db.sql(
+		"""SELECT parent, stage FROM `tabSales Funnel Stage`
+		WHERE parenttype = 'Sales Funnel' AND parentfield = 'stages' AND kind = 'Won' ORDER BY parent, idx"""
+	)
+	return [(row[0], row[1]) for row in rows]
+
+
+def _has_index(db: Database, table: str, index: str) -> bool:
+	return bool(
+		db.sql(
+			"""SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = %s
+			AND index_name = %s LIMIT 1""",
+			(table, index),
+		)
+	)
 
 
 def _deals_query(
-	filters: CallFilters, scope: CallScope | None, outcomes: pd.DataFrame, exact: bool
-) -> tuple[str, dict[str, Any], list[str]]:
-	"""Opportunities created in the period that a Call Log links to, by owner and the bucket of their creation;
-	won when the latest stage-history row is Won or the status is Converted."""
-	values: dict[str, Any] = {}
-	_where(filters, None, values)  # the period bounds
-	where = "o.creation >= %(start)s AND o.creation < %(end)s"
-	if filters.manager:
-		values["manager"] = filters.manager
-		where += " AND o.opportunity_owner = %(manager)s"
-	if filters.company:
-		values["company"] = filters.company
-		where += (  # the owner's company, as for the calls (so a manager's row is whole or absent)
-			" AND o.opportunity_owner IN (SELECT e.user_id FROM `tabEmployee` e"
-			" WHERE e.company = %(company)s AND e.user_id IS NOT NULL)"
-		)
-	if scope is not None and scope.own_of is not None:
-		values["scope_user"] = scope.own_of
-		where += " AND o.opportunity_owner = %(scope_user)s"
-	call_type = ""
+	filters: CallFilters, scope: CallScope | None, won: list[tuple[str, str]], hint: str, exact: bool
+) -> tuple[str, dict[str, Any]]:
+	"""Opportunities created in the period that a Call Log links to (`sf_from_call`), by owner and the bucket of
+	their creation; won when the status is Converted or the deal's sales stage is its funnel's Won stage (the
+	stage its history's latest row records: the recorder moves the sales stage with every move)."""
+	values: dict[str, Any] = {
+		"start": datetime.combine(filters.from_date, datetime.min.time()),
+		"end": datetime.combine(filters.to_date + timedelta(days=1), datetime.min.time()),
+	}
+	where = "o.sf_from_call = 1 AND o.creation >= %(start)s AND o.creation < %(end)s"
+	# the owner's company, as for the calls (so a manager's row is whole or absent)
+	where += _who(replace(filters, call_type=None), scope, values, "o.opportunity_owner", "")
 	if filters.call_type:
 		values["call_type"] = filters.call_type
-		call_type = " AND dl.parent IN (SELECT c.name FROM `tabCall Log` c WHERE c.`type` = %(call_type)s)"
-	bucket = _BUCKETS[filters.period].replace("c.start_time", "o.creation")
-	sql = f"""SELECT MIN(IFNULL(o.opportunity_owner, '')) AS manager,
-			MAX(IFNULL(o.opportunity_owner, '')) AS manager_check, {bucket} AS period, COUNT(*) AS deals,
-			SUM(o.status = 'Converted' OR EXISTS (SELECT 1 FROM `tabFunnel Stage Transition` t
-				WHERE t.deal_doctype = 'Opportunity' AND t.deal = o.name AND t.is_latest = 1 AND t.to_kind = 'Won'))
-				AS won
-		FROM `tabOpportunity` o
-		WHERE {where} AND EXISTS (SELECT 1 FROM `tabDynamic Link` dl WHERE dl.link_doctype = 'Opportunity'
-			AND dl.link_name = o.name AND dl.parenttype = 'Call Log'{call_type})
-		GROUP BY {_group_key("o.opportunity_owner", exact)}, period ORDER BY NULL"""
-	return sql, values, ["period", "deals", "won"]
+		where += (
+			" AND EXISTS (SELECT 1 FROM `tabDynamic Link` dl JOIN `tabCall Log` c ON c.name = dl.parent"
+			" WHERE dl.link_doctype = 'Opportunity' AND dl.link_name = o.name AND dl.parenttype = 'Call Log'"
+			" AND c.`type` = %(call_type)s)"
+		)
+	pairs = []
+	for index, (funnel, stage) in enumerate(won):
+		values[f"won_funnel_{index}"], values[f"won_stage_{index}"] = funnel, stage
+		pairs.append(f"(%(won_funnel_{index})s, %(won_stage_{index})s)")
+	# the stage name first: one cheap test rules out nearly every deal before the (funnel, stage) pair is built
+	stage_names = _names(values, "won_name", sorted({stage for _funnel, stage in won}))
+	in_won_stage = (
+		f"(o.sales_stage IN {stage_names} AND (o.sf_sales_funnel, o.sales_stage) IN ({', '.join(pairs)}))"
+		if pairs
+		else "0"
+	)
+	owner = "IFNULL(o.opportunity_owner, '')"
+	sql = f"""SELECT MIN({owner}) AS manager, MAX({owner}) AS manager_check,
+			{_PERIOD_KEYS[filters.period].format("o.creation")} AS period, COUNT(*) AS deals,
+			SUM(o.status = 'Converted' OR {in_won_stage}) AS won
+		FROM `tabOpportunity` o {hint}
+		WHERE {where}
+		GROUP BY {_group_key(owner, exact)}, period ORDER BY NULL"""
+	return sql, values
+
+
+def deal_counts(db: Database, filters: CallFilters, scope: CallScope | None = None) -> pd.DataFrame:
+	"""Deals from calls and the won ones, per (owner, period bucket of creation): one pass over the covering
+	index `sf_from_call` of the Opportunities that calls led to."""
+	won = won_stages(db)
+	hint = "FORCE INDEX (`sf_from_call`)" if _has_index(db, "tabOpportunity", "sf_from_call") else ""
+	rows = _grouped(db, lambda exact: _deals_query(filters, scope, won, hint, exact))
+	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", "deals", "won"])
+	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
+	return frame.drop(columns="manager_check")
+
+
+# ----------------------------------------------------------------------------- deals linked from calls
+def from_call_changes(
+	db: Database, opportunities: Iterable[str | None], *, without_call: str | None = None
+) -> dict[str, int]:
+	"""Opportunities whose `sf_from_call` flag is wrong after their calls changed: name -> the right value
+	(1 when any Call Log other than `without_call`, a call being deleted, links to it). The Call Log hook
+	passes the Opportunities in the call's links before and after the change and writes what this returns."""
+	names = sorted({n for n in opportunities if n})
+	if not names:
+		return {}
+	values: dict[str, Any] = {"without": without_call or ""}
+	keys = []
+	for index, name in enumerate(names):
+		values[f"opp_{index}"] = name
+		keys.append(f"%(opp_{index})s")
+	rows = db.sql(
+		f"""SELECT o.name, o.sf_from_call, EXISTS (SELECT 1 FROM `tabDynamic Link` dl
+				WHERE dl.link_doctype = 'Opportunity' AND dl.link_name = o.name AND dl.parenttype = 'Call Log'
+				AND dl.parent != %(without)s) AS linked
+		FROM `tabOpportunity` o WHERE o.name IN ({", ".join(keys)})""",
+		values,
+		as_dict=True,
+	)
+	return {r["name"]: int(r["linked"]) for r in rows if int(r["sf_from_call"] or 0) != int(r["linked"])}
+
+
+def backfill_from_call(db: Database) -> int:
+	"""Set `sf_from_call` on every Opportunity a Call Log links to, clear it elsewhere (installation, and a
+	site whose links were changed behind the hooks); returns the rows changed. One set-based UPDATE each way:
+	the flag is derived data, and a save per deal would fire the Opportunity's hooks a million times."""
+	linked = (
+		"SELECT dl.link_name FROM `tabDynamic Link` dl"
+		" WHERE dl.link_doctype = 'Opportunity' AND dl.parenttype = 'Call Log'"
+	)
+	db.sql(f"UPDATE `tabOpportunity` SET sf_from_call = 1 WHERE sf_from_call = 0 AND name IN ({linked})")
+	set_count = db.sql("SELECT ROW_COUNT()")[0][0]
+	db.sql(f"UPDATE `tabOpportunity` SET sf_from_call = 0 WHERE sf_from_call = 1 AND name NOT IN ({linked})")
+	return int(set_count) + int(db.sql("SELECT ROW_COUNT()")[0][0])
 
 
 def _shape(filters: CallFilters, calls: pd.DataFrame, deals: pd.DataFrame) -> CallOutcomeResult:
 	counts = [*COUNT_COLUMNS, "deals", "won"]
 	keys = ["manager", "period"]
-	for frame in (calls, deals):
-		if len(frame):
-			frame["period"] = pd.to_datetime(frame["period"]).dt.date
 	rows = calls.merge(deals, on=keys, how="outer")
 	rows[counts] = rows[counts].apply(pd.to_numeric).fillna(0)
 	rows = rows.groupby(keys, as_index=False)[counts].sum()  # (a case-only difference in a user name)

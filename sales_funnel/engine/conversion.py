@@ -60,6 +60,11 @@ SLICE_LABELS = {
 }
 NOT_SET = _("(not set)")
 TOP_LOST_REASONS = 3
+# A funnel that starts with calls opens with this row (position 0): the calls of the period that belong to the
+# funnel, how many of them led to a deal of the funnel (moved on) and how many to none (lost).
+CALL_RECEIVED = _("Call Received")
+CALL_KIND = "Call"
+CALL_SLICES = ("manager",)  # the slices a call has: its employee (Call Log.employee_user_id)
 WHOLE = "__all__"
 
 
@@ -156,11 +161,12 @@ def stage_conversion(
 		snapshot = pd.concat(
 			[query.open_now_rows(db), query.no_history_rows(db, open_now=True)], ignore_index=True
 		)
-	current = _shape(funnel, filters, grouped, durations, snapshot, period=1)
+	calls = query.call_rows(db) if funnel.starts_with_calls else None
+	current = _shape(funnel, filters, grouped, durations, snapshot, period=1, calls=calls)
 	result = ConversionResult(funnel, filters, current[0], current[1])
 	if filters.compare_previous:
 		result.previous_stages, result.previous_totals = _shape(
-			funnel, filters, grouped, durations, snapshot, period=0
+			funnel, filters, grouped, durations, snapshot, period=0, calls=calls
 		)
 	result.extra["period"] = (query.start, query.end)
 	return result
@@ -351,6 +357,43 @@ class _Query:
 		)
 		return _frame(rows, OPEN_NOW_COLUMNS, ["to_position", "n", "stale"])
 
+	def call_rows(self, db: Database) -> pd.DataFrame:
+		"""A funnel that starts with calls: per period (and manager, when sliced by manager) the calls that belong
+		to the funnel and how many of them led to a deal of the funnel.
+
+		A call belongs to the funnel when its `links` name an Opportunity of the funnel; when the funnel is its
+		company's default, also when they name no Opportunity at all and the call's employee is an Employee of
+		the company. Calls are counted by their start time, the same in cohort and activity mode."""
+		values = self._values()
+		values["company"] = self.funnel.company
+		linked = (
+			"EXISTS (SELECT 1 FROM `tabDynamic Link` dl JOIN `tabOpportunity` o ON o.name = dl.link_name"
+			" WHERE dl.parent = c.name AND dl.parenttype = 'Call Log' AND dl.link_doctype = 'Opportunity'{0})"
+		)
+		unlinked = "0"
+		if self.funnel.is_default:
+			unlinked = (
+				f"(NOT {linked.format('')} AND c.employee_user_id IN (SELECT e.user_id FROM `tabEmployee` e"
+				" WHERE e.company = %(company)s AND e.user_id IS NOT NULL))"
+			)
+		slice_sql = "c.employee_user_id" if self.filters.slice_by in CALL_SLICES else "NULL"
+		scope = ""
+		if self.scope.own_or_assigned_of is not None:  # a Sales User: their own calls
+			values["scope_user"] = self.scope.own_or_assigned_of
+			scope = " AND c.employee_user_id = %(scope_user)s"
+		rows = db.sql(
+			f"""SELECT period, slice, COUNT(*) AS calls, SUM(to_deal) AS moved_on FROM (
+				SELECT (c.start_time >= %(start)s) AS period, {slice_sql} AS slice,
+					{linked.format(" AND o.sf_sales_funnel = %(funnel)s")} AS to_deal, {unlinked} AS unlinked
+				FROM `tabCall Log` c
+				WHERE c.start_time >= %(prev_start)s AND c.start_time < %(end)s{scope}
+			) calls WHERE to_deal = 1 OR unlinked = 1
+			GROUP BY period, slice ORDER BY NULL""",
+			values,
+			as_dict=True,
+		)
+		return _frame(rows, ["period", "slice", "calls", "moved_on"], ["period", "calls", "moved_on"])
+
 	def no_history_rows(self, db: Database, *, open_now: bool = False) -> pd.DataFrame:
 		values = self._values()
 		stage_keys = []
@@ -417,13 +460,20 @@ def _shape(
 	durations: pd.DataFrame,
 	snapshot: pd.DataFrame | None,
 	period: int,
+	calls: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
 	grouped = _normalise_slice(grouped)
 	rows = grouped[grouped["period"] == period]
 	stays = _normalise_slice(durations[durations["period"] == period])
 	snap = _normalise_slice(snapshot) if snapshot is not None else None
+	call_part = None if calls is None else _normalise_slice(calls[calls["period"] == period])
+	sliced_calls = call_part is not None and filters.slice_by in CALL_SLICES
 	keys = [WHOLE] + (
-		sorted(set(grouped["slice"]) | set(snap["slice"] if snap is not None else []))
+		sorted(
+			set(grouped["slice"])
+			| set(snap["slice"] if snap is not None else [])
+			| set(call_part["slice"] if sliced_calls else [])
+		)
 		if filters.slice_by
 		else []
 	)
@@ -434,6 +484,11 @@ def _shape(
 		part_stays = stays if key == WHOLE else stays[stays["slice"] == key]
 		part_snap = None if snap is None else (snap if key == WHOLE else snap[snap["slice"] == key])
 		stages, totals = _shape_one(funnel, filters, part, part_stays, part_snap)
+		if call_part is not None and (key == WHOLE or sliced_calls):
+			call_row = _call_row(call_part if key == WHOLE else call_part[call_part["slice"] == key])
+			stages = [call_row, *stages]
+			totals["calls"] = call_row["entered"]
+			totals["call_conversion"] = call_row["conversion_to_next"]
 		stage_rows += [{**row, "slice": key} for row in stages]
 		total_rows.append({**totals, "slice": key})
 	return pd.DataFrame(stage_rows), pd.DataFrame(total_rows)
@@ -518,6 +573,30 @@ def _shape_one(
 	return out, totals
 
 
+def _call_row(calls: pd.DataFrame) -> dict[str, Any]:
+	"""The Call Received row: calls that belong to the funnel, those that led to a deal of it (moved on) and
+	those that led to none (lost). Open, stale and days do not apply to a call."""
+	received, moved_on = int(calls["calls"].sum()), int(calls["moved_on"].sum())
+	return {
+		"position": 0,
+		"stage": CALL_RECEIVED,
+		"kind": CALL_KIND,
+		"entered": received,
+		"moved_on": moved_on,
+		"conversion_to_next": _pct(moved_on, received),
+		"conversion_from_entry": _pct(received, received),
+		"target_conversion": None,
+		"gap": None,
+		"lost": received - moved_on,
+		"top_lost_reasons": "",
+		"open": None,
+		"stale": None,
+		"time_limit_days": None,
+		"avg_days": None,
+		"median_days": None,
+	}
+
+
 def _median_days(histogram: pd.DataFrame) -> float | None:
 	if histogram.empty:
 		return None
@@ -532,6 +611,8 @@ def _pct(part: float | None, whole: float | None) -> float | None:
 
 
 __all__ = [
+	"CALL_KIND",
+	"CALL_RECEIVED",
 	"MODES",
 	"SLICES",
 	"SLICE_LABELS",

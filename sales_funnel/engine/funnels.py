@@ -41,6 +41,7 @@ class Funnel:
 	opportunity_type: str | None = None
 	customer_group: str | None = None
 	priority: int = 0
+	starts_with_calls: bool = False  # the Stage Conversion report opens with a "Call Received" row
 	_position: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 	def __post_init__(self) -> None:
@@ -153,8 +154,8 @@ def check_stages(stages: Sequence[Stage]) -> FunnelCheck:
 def load_funnel(db: Database, name: str) -> Funnel:
 	"""Read a Sales Funnel and its stages; an unknown funnel is a user error."""
 	rows = db.sql(
-		"""SELECT name, company, is_default, enabled, customer_kind, source, opportunity_type, customer_group,
-			priority FROM `tabSales Funnel` WHERE name = %(name)s""",
+		# every column: a database made before a field was added (a kept benchmark database) still loads
+		"SELECT * FROM `tabSales Funnel` WHERE name = %(name)s",
 		{"name": name},
 		as_dict=True,
 	)
@@ -190,6 +191,7 @@ def load_funnel(db: Database, name: str) -> Funnel:
 		opportunity_type=head["opportunity_type"] or None,
 		customer_group=head["customer_group"] or None,
 		priority=int(head["priority"] or 0),
+		starts_with_calls=bool(head.get("starts_with_calls")),
 	)
 
 

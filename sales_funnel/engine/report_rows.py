@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sales_funnel.engine.conversion import (
+	CALL_KIND,
 	NOT_SET,
 	SLICE_LABELS,
 	SLICES,
@@ -214,9 +215,14 @@ def _count(value: Any) -> int | None:
 	return None if value is None else int(value)
 
 
+def _stage_label(stage: Mapping[str, Any], translate: Translate) -> str:
+	"""A stage's name as shown: the funnel's own stage names as they are, the app's Call Received row translated."""
+	return translate(stage["stage"]) if stage["kind"] == CALL_KIND else stage["stage"]
+
+
 def _stage_row(stage: Mapping[str, Any], translate: Translate) -> dict[str, Any]:
 	return {
-		"stage": stage["stage"],
+		"stage": _stage_label(stage, translate),
 		"kind": stage["kind"],
 		"entered": _count(stage["entered"]),
 		"moved_on": _count(stage["moved_on"]),
@@ -284,14 +290,15 @@ def report_chart(result: ConversionResult, translate: Translate) -> dict[str, An
 	whole = _by_slice(result.stages).get(WHOLE, {})
 	if not whole:
 		return None
-	labels = list(whole)
-	datasets = [{"name": translate(_("Entered")), "values": [int(whole[s]["entered"] or 0) for s in labels]}]
+	stages = list(whole)
+	labels = [_stage_label(whole[s], translate) for s in stages]
+	datasets = [{"name": translate(_("Entered")), "values": [int(whole[s]["entered"] or 0) for s in stages]}]
 	if result.filters.compare_previous and result.previous_stages is not None:
 		before = _by_slice(result.previous_stages).get(WHOLE, {})
 		datasets.append(
 			{
 				"name": translate(PREVIOUS).format(translate(_("Entered"))),
-				"values": [int((before.get(s) or {}).get("entered") or 0) for s in labels],
+				"values": [int((before.get(s) or {}).get("entered") or 0) for s in stages],
 			}
 		)
 	return {"data": {"labels": labels, "datasets": datasets}, "type": "bar", "fieldtype": "Int"}
@@ -340,6 +347,13 @@ def report_summary(
 			)
 		else:
 			items.append(item)
+	if result.funnel.starts_with_calls:
+		items.append(_summary_item(total.get("calls"), translate(_("Calls Received")), "Int", currency))
+		items.append(
+			_summary_item(
+				total.get("call_conversion"), translate(_("Calls That Became Deals")), "Percent", currency
+			)
+		)
 	stale = int(total.get("stale") or 0)
 	stale_item = _summary_item(stale, translate(_("Stale Deals")), "Int", currency)
 	stale_item["indicator"] = _INDICATOR_BAD if stale > 0 else _INDICATOR_GOOD

@@ -1214,6 +1214,10 @@ class _DealChunk:
 		c, rng, n = self.c, self.rng, self.n
 		mg = c.managers
 		by_call = np.flatnonzero(rng.random(n) < 0.7)
+		# the deals a call links to: the Call Log hook's `sf_from_call` on the Opportunity frame made before
+		from_call = np.zeros(n, dtype=int)
+		from_call[by_call] = 1
+		next(frame for doctype, frame in self.frames if doctype == "Opportunity")["sf_from_call"] = from_call
 		skill = mg.skill[self.manager[by_call]]
 		extra_per_deal = (1 - skill) / skill
 		n_extra = rng.poisson(extra_per_deal)

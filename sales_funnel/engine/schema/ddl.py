@@ -66,6 +66,9 @@ REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position"
 # Slice columns are not in the covering indexes: widening them slowed the unsliced report more than it sped up
 # the sliced one (benchmarks/results/stage_conversion.json); a sliced report reads the rows.
 
+# Call Rollup's counts (engine/call_rollup.py), in its covering indexes
+ROLLUP_COUNTS = ["calls", "incoming", "outgoing", "answered", "answered_incoming", "answered_outgoing"]
+
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
 # `on_doctype_update` adds its own with `frappe.db.add_index`, and `install.after_sync` / `after_migrate`
 # those on ERPNext's tables; here `create_table_sql` does.
@@ -75,10 +78,22 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
 		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
 	],
+	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
+	"Call Rollup": [
+		("rollup_day", ["day", "manager", "outcome", *ROLLUP_COUNTS]),
+		("rollup_manager", ["manager", "day", "outcome", *ROLLUP_COUNTS]),
+	],
 	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
 	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
-	"Opportunity": [("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"])],
+	"Opportunity": [
+		("sf_funnel_history", ["sf_sales_funnel", "sf_stage_entered_at"]),
+		# the Call Outcomes report's deals from calls and their won ones, read from this index alone
+		(
+			"sf_from_call",
+			["sf_from_call", "creation", "opportunity_owner", "status", "sf_sales_funnel", "sales_stage"],
+		),
+	],
 	"Funnel Stage Transition": [
 		# the recorder's "latest row of this deal"
 		("sf_deal_latest", ["deal_doctype", "deal", "is_latest"]),

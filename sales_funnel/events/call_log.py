@@ -1,0 +1,48 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""Call Log doc_events, both in the change's own transaction:
+
+- a change to a call of a sealed past day unseals that day, so the Call Outcomes report reads the day from the
+  Call Logs until the hourly job seals it again (`sales_funnel.engine.call_rollup`);
+- the Opportunities the call links to (before and after) get their `sf_from_call` flag right
+  (`sales_funnel.engine.calls.from_call_changes`), written with `frappe.db.set_value` like the app's other
+  derived fields: the flag is what the report's deals from calls are counted by.
+
+Frappe runs `on_update` after insert and after every save, with the child rows (`links`) already written; during
+`on_trash` the call's link rows still exist, so the call is left out of the count.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import frappe
+from frappe.utils import now_datetime
+
+from sales_funnel.engine.call_rollup import changed_days, mark_changed
+from sales_funnel.engine.calls import from_call_changes
+
+if TYPE_CHECKING:
+	from frappe.model.document import Document
+
+
+def on_update(doc: Document, method: str | None = None) -> None:
+	before = doc.get_doc_before_save()
+	days = changed_days(before.as_dict() if before is not None else None, doc.as_dict())
+	if days:
+		mark_changed(frappe.db, days, now_datetime())
+	_set_from_call(_opportunities(doc) | (_opportunities(before) if before is not None else set()))
+
+
+def on_trash(doc: Document, method: str | None = None) -> None:
+	mark_changed(frappe.db, changed_days(doc.as_dict(), None), now_datetime())
+	_set_from_call(_opportunities(doc), without_call=doc.name)
+
+
+def _opportunities(doc: Any) -> set[str]:
+	return {link.link_name for link in doc.get("links") or [] if link.link_doctype == "Opportunity"}
+
+
+def _set_from_call(opportunities: set[str], without_call: str | None = None) -> None:
+	for name, value in from_call_changes(frappe.db, opportunities, without_call=without_call).items():
+		frappe.db.set_value("Opportunity", name, "sf_from_call", value, update_modified=False)
