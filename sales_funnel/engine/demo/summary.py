@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from sales_funnel.engine.calls import CallFilters, call_outcome_report
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.demo.model import COMPANIES, FUNNELS
+from sales_funnel.engine.payments import daily_payments
+from sales_funnel.engine.planfact import (
+	NOT_CREDITED,
+	NOT_CREDITED_KEY,
+	PlanFactFilters,
+	direct_facts,
+	make_period,
+	plan_vs_fact,
+)
+from sales_funnel.engine.plans import CURRENCY_METRICS, METRICS
+from sales_funnel.engine.reassignment import PLANNED, plan_reassignments
+from sales_funnel.engine.reassignment_rules import (
+	BEST_CONVERTER,
+	POOL_SALES_PERSON_GROUP,
+	TRIGGER_STAGE_LIMIT,
+	Rule,
+)
 from sales_funnel.engine.schema.ddl import site_doctypes, table_name
 
 
@@ -49,6 +68,7 @@ def print_summary(db: Database, out_dir: Path, now: datetime) -> None:
 	print("\nDeals per funnel and current stage")
 	print(deals_per_stage(db).drop(columns="position").to_string(index=False))
 	print_conversion(db, out_dir, now)
+	print_other_reports(db, now)
 
 
 def conversion_tables(db: Database, now: datetime, funnel: str, months: int = 12) -> dict[str, pd.DataFrame]:
@@ -157,3 +177,145 @@ def print_conversion(db: Database, out_dir: Path, now: datetime, funnel: str = "
 		print(_text(tables["manager"].sort_values("overall_conversion", ascending=False)))
 	path = write_conversion_chart(tables, out_dir / "stage_conversion.png", funnel)
 	print(f"\nChart written to {path}")
+
+
+# The other reports on the same company: calls, plan / fact and the morning payments, reassignment
+# -------------------------------------------------------------------------------------------------
+
+DEMO_COMPANY = COMPANIES[0].name
+PLAN_METRICS = ("invoiced_revenue", "payments_received", "won_deals", "calls_with_outcome")
+PLAN_UPLIFT = 1.15  # the head of sales asks for the same quarter of last year plus 15 %
+
+
+def call_outcome_table(db: Database, now: datetime) -> pd.DataFrame:
+	"""The Call Outcomes report per manager over the last full month."""
+	to_date = now.date().replace(day=1) - timedelta(days=1)
+	result = call_outcome_report(db, CallFilters(to_date.replace(day=1), to_date, period="month"), now)
+	return result.managers[
+		["manager", "calls", "with_outcome", "outcome_pct", "negotiations", "negotiations_per_10", "meetings",
+		 "deals", "won"]
+	].sort_values("negotiations_per_10", ascending=False)  # fmt: skip
+
+
+def quarter_start(day: date) -> date:
+	return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def set_demo_plan(db: Database, company: str, start: date, uplift: float = PLAN_UPLIFT) -> int:
+	"""A submitted quarterly Sales Plan for `start`: every Sales Person's facts of the same quarter a year
+	earlier times `uplift` (how a head of sales often sets it). Replaces an earlier demo plan; returns how many
+	targets it set. Written in the caller's transaction: the main job reads it on the same connection."""
+	period = make_period("Quarter", start)
+	last_year = make_period("Quarter", date(start.year - 1, start.month, 1))
+	facts = direct_facts(db, company, last_year.start, last_year.end, PLAN_METRICS)
+	facts = facts[facts.index != NOT_CREDITED_KEY]
+	name = f"SAL-PLAN-DEMO-{start:%Y%m}"
+	db.sql("DELETE FROM `tabSales Plan Target` WHERE parent = %s", (name,))
+	db.sql("DELETE FROM `tabSales Plan` WHERE name = %s", (name,))
+	stamp = {"now": datetime.combine(start, datetime.min.time()), "owner": "Administrator"}
+	db.sql(
+		"""INSERT INTO `tabSales Plan` (name, creation, modified, modified_by, owner, docstatus, idx, company,
+			title, period_type, period_start, period_end)
+		VALUES (%(name)s, %(now)s, %(now)s, %(owner)s, %(owner)s, 1, 0, %(company)s, %(title)s, 'Quarter',
+			%(start)s, %(end)s)""",
+		{**stamp, "name": name, "company": company, "title": f"{company} {start:%Y}-Q{(start.month + 2) // 3}",
+		 "start": period.start, "end": period.end},
+	)  # fmt: skip
+	targets = [
+		(person, label, round(float(row[key]) * uplift, 0 if key not in CURRENCY_METRICS else 2))
+		for person, row in facts.iterrows()
+		for label, key in METRICS.items()
+		if key in PLAN_METRICS and row[key] > 0
+	]
+	for idx, (person, label, target) in enumerate(targets, start=1):
+		db.sql(
+			"""INSERT INTO `tabSales Plan Target` (name, creation, modified, modified_by, owner, docstatus, idx,
+				parent, parenttype, parentfield, scope_type, sales_person, metric, target)
+			VALUES (%(row)s, %(now)s, %(now)s, %(owner)s, %(owner)s, 1, %(idx)s, %(name)s, 'Sales Plan', 'targets',
+				'Sales Person', %(person)s, %(metric)s, %(target)s)""",
+			{**stamp, "row": f"{name}-{idx}", "idx": idx, "name": name, "person": person, "metric": label,
+			 "target": target},
+		)  # fmt: skip
+	return len(targets)
+
+
+def plan_fact_table(db: Database, company: str, now: datetime) -> tuple[pd.DataFrame, int]:
+	"""Plan vs Fact for the current quarter (the demo plan set first), as the Desk's tree: company, departments,
+	managers."""
+	start = quarter_start(now.date())
+	targets = set_demo_plan(db, company, start)
+	result = plan_vs_fact(db, PlanFactFilters(company, "Quarter", start, PLAN_METRICS), now=now)
+	rows = []
+	for row in result.rows:
+		out = {"sales person": "  " * row["indent"] + str(row["label"])}
+		for key in PLAN_METRICS:
+			short = key.replace("invoiced_", "").replace("_received", "").replace("_with_outcome", "")
+			out[f"{short} plan"] = row[f"{key}_plan"]
+			out[f"{short} fact"] = row[f"{key}_fact"]
+			out[f"{short} %"] = row[f"{key}_pct"]
+		out["revenue projection"] = row["invoiced_revenue_projection"]
+		rows.append(out)
+	return pd.DataFrame(rows), targets
+
+
+def daily_payments_table(db: Database, company: str, now: datetime) -> pd.DataFrame:
+	"""The managers' morning report: due tomorrow, received today, due this week, overdue."""
+	rows = daily_payments(db, company, now.date())
+	columns = ["sales_person", "due_tomorrow", "received_today", "due_this_week", "overdue"]
+	frame = pd.DataFrame(rows)
+	frame = frame.reindex(columns=columns)
+	frame["sales_person"] = frame["sales_person"].replace("", NOT_CREDITED)
+	return frame.round(2)
+
+
+def demo_rule(funnel: str, department: str) -> Rule:
+	"""What a head of sales would set up first: deals a week past their stage's limit go to the department's
+	best converter for that stage; at most 25 moves an hour, never back to a previous owner."""
+	return Rule(
+		name="Stale deals to the best converter",
+		funnel=funnel,
+		trigger=TRIGGER_STAGE_LIMIT,
+		threshold=7,
+		pool_type=POOL_SALES_PERSON_GROUP,
+		sales_person_group=department,
+		strategy=BEST_CONVERTER,
+		converter_window_days=180,
+		converter_min_deals=20,
+		max_per_hour=25,
+	)
+
+
+def reassignment_tables(db: Database, now: datetime, funnel: str, department: str) -> dict[str, pd.DataFrame]:
+	"""The plan the hourly job would apply now with the demo rule: planned moves and why others are skipped."""
+	frame = plan_reassignments(db, now, [demo_rule(funnel, department)]).to_frame()
+	if frame.empty:
+		return {"counts": frame, "moves": frame}
+	counts = (
+		frame.assign(outcome=frame["skip_kind"].fillna(frame["status"]))
+		.groupby("outcome", as_index=False)
+		.size()
+		.rename(columns={"size": "deals"})
+	)
+	moves = frame[frame["status"] == PLANNED][["deal", "stage", "from_user", "to_user", "reason"]]
+	return {"counts": counts, "moves": moves.head(8)}
+
+
+def print_other_reports(db: Database, now: datetime, funnel: str = "B2B New Customers") -> None:
+	department = next(f.department for f in FUNNELS if f.title == funnel)
+	with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 90):
+		print("\nCall Outcomes, last full month, per manager (who turns calls into negotiations)")
+		print(_text(call_outcome_table(db, now)))
+		plan, targets = plan_fact_table(db, DEMO_COMPANY, now)
+		print(
+			f"\nPlan vs Fact, {DEMO_COMPANY}, quarter to {now:%Y-%m-%d} ({targets} targets: last year's quarter "
+			f"+{round((PLAN_UPLIFT - 1) * 100)} %)"
+		)
+		print(_text(plan))
+		print(f"\nDaily Payments, {DEMO_COMPANY}, morning of {now:%Y-%m-%d}")
+		print(_text(daily_payments_table(db, DEMO_COMPANY, now)))
+		tables = reassignment_tables(db, now, funnel, department)
+		print(f"\nReassignment Preview: {funnel}, rule '{demo_rule(funnel, department).name}'")
+		print(_text(tables["counts"]))
+		if len(tables["moves"]):
+			print("First planned moves")
+			print(_text(tables["moves"]))
