@@ -40,7 +40,8 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -240,6 +241,7 @@ _CANDIDATE_COLUMNS = f"""c.deal, c.stage, c.position, TIMESTAMPDIFF(MICROSECOND,
 	NULLIF(o.opportunity_owner, '') AS owner, TIMESTAMPDIFF(MICROSECOND, {_EPOCH_SQL}, o.modified) AS modified,
 	o.sf_temperature AS temperature, o.status"""
 _DEAL, _STAGE, _POSITION, _AGE, _OWNER, _MODIFIED, _TEMPERATURE, _STATUS, _EXTRA = range(9)
+_OPEN = (OPEN_STATUSES[0],)  # the status of a deal of `open_deal_snapshot`: one of the open ones
 
 
 def _page_sql(
@@ -267,15 +269,20 @@ def _stale_rows(
 	outer_select: str = "",
 	having: str = "",
 	params: dict[str, Any] | None = None,
-) -> tuple[tuple[Any, ...], ...]:
+	open_deals: Mapping[str, tuple[Any, ...]] | None = None,
+) -> list[tuple[Any, ...]]:
 	"""Candidate rows (`_CANDIDATE_COLUMNS`, then `outer_select`) of the deals whose latest row entered each
-	(position, cutoff) at or before the cutoff. With a `count`, at most `count` per stage, oldest first, each part
-	reading the `sf_open_now` index in order (see `_oldest_per_stage`), closed deals included (the caller pages
-	before it drops them). Without, every such deal still open, in no order: the stages' index ranges are read as
-	one range union (no temporary table) and the status and `having` are filtered in SQL."""
+	(position, cutoff) at or before the cutoff.
+
+	With a `count`: at most `count` per stage, oldest first, each part reading the `sf_open_now` index in order
+	(see `_oldest_per_stage`), joined to their Opportunity, closed deals included (the caller pages before it
+	drops them). Without: every such deal still open, in no order. The stages' index ranges are read as one
+	range union (no temporary table), `having` filtered in SQL, and the rows are joined in Python to
+	`open_deals` (`open_deal_snapshot`): one scan of the Opportunity table per plan costs less than a lookup of
+	its row for each of a quarter of a million deals."""
 	params = {**(params or {}), "funnel": funnel, "now": now, "count": count}
 	if not cutoffs:
-		return ()
+		return []
 	ranges = []
 	for index, (position, cutoff) in enumerate(cutoffs):
 		params[f"p{index}"], params[f"c{index}"] = position, cutoff
@@ -284,18 +291,44 @@ def _stale_rows(
 		FROM `tabFunnel Stage Transition` t
 		WHERE t.funnel = %(funnel)s AND t.is_latest = 1 AND t.deal_doctype = 'Opportunity' AND {ranges}"""
 	if count is None:
-		source = inner.format(ranges=f"({' OR '.join(ranges)})")
-		where = f"WHERE o.status IN ({_OPEN_STATUS_SQL})"
-	else:
-		source = " UNION ALL ".join(
-			f"({inner.format(ranges=r)} ORDER BY t.transitioned_at LIMIT %(count)s)" for r in ranges
+		if open_deals is None:
+			open_deals = open_deal_snapshot(db)
+		rows = db.sql(
+			f"""SELECT c.deal, c.stage, c.position, TIMESTAMPDIFF(MICROSECOND, c.moved_at, %(now)s) AS age
+				{outer_select}
+			FROM ({inner.format(ranges=f"({' OR '.join(ranges)})")}) c {having}""",
+			params,
 		)
-		where, having = "", ""
-	return db.sql(
-		f"""SELECT {_CANDIDATE_COLUMNS} {outer_select}
-		FROM ({source}) c JOIN `tabOpportunity` o ON o.name = c.deal {where} {having}""",
-		params,
+		return [r[:4] + deal + _OPEN + r[4:] for r in rows if (deal := open_deals.get(r[0])) is not None]
+	source = " UNION ALL ".join(
+		f"({inner.format(ranges=r)} ORDER BY t.transitioned_at LIMIT %(count)s)" for r in ranges
 	)
+	return list(
+		db.sql(
+			f"""SELECT {_CANDIDATE_COLUMNS} {outer_select}
+			FROM ({source}) c JOIN `tabOpportunity` o ON o.name = c.deal""",
+			params,
+		)
+	)
+
+
+def open_deal_snapshot(db: Database, temperature: bool = True) -> dict[str, tuple[Any, ...]]:
+	"""Every open deal: name → (owner, `modified` in microseconds since 1970, temperature (None unless asked
+	for)), the columns of `_CANDIDATE_COLUMNS` that come from the Opportunity but its (open) status; one
+	sequential scan."""
+	rows = db.sql(
+		f"""SELECT name, NULLIF(opportunity_owner, ''), TIMESTAMPDIFF(MICROSECOND, {_EPOCH_SQL}, modified)
+			{", sf_temperature" if temperature else ""}
+		FROM `tabOpportunity` WHERE status IN ({_OPEN_STATUS_SQL})"""
+	)
+	if temperature:
+		return {r[0]: r[1:] for r in rows}
+	return {r[0]: (r[1], r[2], None) for r in rows}
+
+
+def _load_of(open_deals: Mapping[str, tuple[Any, ...]]) -> dict[str, int]:
+	"""`open_deal_load` from a snapshot of the open deals."""
+	return dict(Counter(deal[0] for deal in open_deals.values() if deal[0]))
 
 
 def _order(excess: np.ndarray, deals: Sequence[str]) -> np.ndarray:
@@ -365,13 +398,14 @@ def triggered_deals(
 	limit: int | None = None,
 	offset: int = 0,
 	stats: dict[str, int] | None = None,
+	open_deals: Mapping[str, tuple[Any, ...]] | None = None,
 ) -> list[Candidate]:
 	"""Open deals of the rule's funnel and stages on which its trigger fires at `now`, with the figures; the most
 	urgent first (most days over the stage limit, hours past the ToDo's due day, days idle), deal name breaking
 	ties. `limit` / `offset` page through the candidates in the order the indexes give them (stage limit and no
 	activity: oldest stage change; ToDo: oldest due day), and a page returns those that are still open and, for No
 	Activity, idle (`stats["rows"]`: how many candidates the page held before that). Without a `limit` every
-	candidate is read in one set-based query."""
+	candidate is read in one set-based query (and joined to `open_deals`, read when not given)."""
 	stages = [s for s in funnel.open_stages if rule.watches(funnel, s.stage)]
 	threshold = float(rule.threshold or 0)
 	count = offset + limit if limit is not None else None
@@ -382,7 +416,7 @@ def triggered_deals(
 		cutoffs = [
 			(funnel.position(s.stage), now - timedelta(days=s.time_limit_days + threshold)) for s in limited
 		]
-		rows = _stale_rows(db, funnel.name, cutoffs, now, count)
+		rows = _stale_rows(db, funnel.name, cutoffs, now, count, open_deals=open_deals)
 		limit_of = {s.stage: s.time_limit_days for s in limited}
 		days_in = _seconds([r[_AGE] for r in rows]) / SECONDS_PER_DAY
 		over = days_in - np.array([limit_of[r[_STAGE]] for r in rows], dtype=np.float64)
@@ -450,6 +484,7 @@ def triggered_deals(
 			outer_select=f", TIMESTAMPDIFF(MICROSECOND, {last_activity_sql('c.deal', 'c.moved_at')}, %(now)s) AS idle",
 			having="HAVING idle >= %(idle_min)s",
 			params={"idle_min": idle_min},
+			open_deals=open_deals,
 		)
 		# paged by the stage change (what the index orders by); the activity only decides whether it fires
 		moved_excess = _seconds([r[_AGE] for r in rows]) / SECONDS_PER_DAY - threshold
@@ -797,6 +832,7 @@ def plan_reassignments(db: Database, now: datetime, rules: Sequence[Rule] | None
 	moved: list[tuple[str, str | None]] = []  # the moves planned before that
 	future_events: set[str] | None = None
 	all_pending_todos: set[str] | None = None
+	open_deals: dict[str, tuple[Any, ...]] | None = None  # read once when a rule reads every candidate
 	claimed: set[str] = set()
 	funnels: dict[str, Funnel] = {}
 	for rule in rules:
@@ -811,15 +847,26 @@ def plan_reassignments(db: Database, now: datetime, rules: Sequence[Rule] | None
 		page_size = max(2 * quota, MIN_PAGE) if quota is not None else None
 		offset, planned = 0, 0
 		chooser: _Chooser | None = None
+		if page_size is None and rule.trigger != TRIGGER_OVERDUE_TODO and open_deals is None:
+			# temperatures only when a rule that reads every candidate sends deals by temperature
+			open_deals = open_deal_snapshot(
+				db,
+				temperature=any(
+					r.strategy == BY_TEMPERATURE and not r.max_per_hour and r.trigger != TRIGGER_OVERDUE_TODO
+					for r in rules
+				),
+			)
 		while True:
 			stats: dict[str, int] = {}
-			page = triggered_deals(db, rule, funnel, now, limit=page_size, offset=offset, stats=stats)
+			page = triggered_deals(
+				db, rule, funnel, now, limit=page_size, offset=offset, stats=stats, open_deals=open_deals
+			)
 			candidates = [c for c in page if c.deal not in claimed] if claimed else page
 			if candidates and chooser is None:
 				if rule.skip_if_future_event and future_events is None:
 					future_events = deals_with_future_event(db, now)
 				if rule.strategy in (LEAST_LOADED, BY_TEMPERATURE) and not load:
-					load.update(open_deal_load(db))
+					load.update(open_deal_load(db) if open_deals is None else _load_of(open_deals))
 					for to_user, from_user in moved:
 						load[to_user] = load.get(to_user, 0) + 1
 						if from_user:
