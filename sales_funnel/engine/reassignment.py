@@ -358,6 +358,18 @@ def _page(
 	return [i for i in order if rows[i][_STATUS] in OPEN_STATUSES]
 
 
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+	"""`[round(v, digits) for v in values]`, vectorised. Rounding `values * 10**digits` to the nearest integer is
+	Python's correctly rounded result but within a hair of a half, where the product's own rounding error could
+	tip it; those few are left to Python's `round`."""
+	scale = 10.0**digits
+	scaled = values * scale
+	result = (np.rint(scaled) / scale).tolist()
+	for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
+		result[i] = round(float(values[i]), digits)
+	return result
+
+
 def _datetimes(microseconds: Sequence[int | None]) -> list[datetime | None]:
 	"""Microseconds since 1970-01-01 (naive, as stored) back to datetimes."""
 	if None in microseconds:
@@ -422,21 +434,18 @@ def triggered_deals(
 		over = days_in - np.array([limit_of[r[_STAGE]] for r in rows], dtype=np.float64)
 		excess = over - threshold
 		picked = _page(rows, excess, limit, offset, stats)
-		days_in_l, over_l = days_in.tolist(), over.tolist()
+		days_in_stage, days_over = _rounded(days_in[picked], 2), _rounded(over[picked], 2)
 		figures = [
-			{"days_in_stage": round(days_in_l[i], 2), "days_over": round(over_l[i], 2)} for i in picked
+			{"days_in_stage": a, "days_over": b} for a, b in zip(days_in_stage, days_over, strict=True)
 		]
 		whys = [
-			Message(
-				_STAGE_LIMIT_WHY,
-				(
-					round(f["days_in_stage"], 1),
-					rows[i][_STAGE],
-					round(f["days_over"], 1),
-					limit_of[rows[i][_STAGE]],
-				),
+			Message(_STAGE_LIMIT_WHY, (a, rows[i][_STAGE], b, limit_of[rows[i][_STAGE]]))
+			for i, a, b in zip(
+				picked,
+				_rounded(np.array(days_in_stage, dtype=np.float64), 1),
+				_rounded(np.array(days_over, dtype=np.float64), 1),
+				strict=True,
 			)
-			for i, f in zip(picked, figures, strict=True)
 		]
 		return _candidates(rows, picked, excess[picked].tolist(), whys, figures)
 	if not stages:
@@ -672,6 +681,15 @@ class _LoadQueue:
 		heapq.heapify(self.heap)
 
 	def best(self, excluded: set[str]) -> str | None:
+		heap, load = self.heap, self.load
+		while heap:  # mostly the top is current and eligible: take it without popping
+			load_now, user = heap[0]
+			if load_now != load.get(user, 0):
+				heapq.heappop(heap)
+			elif user not in excluded:
+				return user
+			else:
+				break
 		popped: list[tuple[int, str]] = []
 		found = None
 		while self.heap:
@@ -886,7 +904,16 @@ def plan_reassignments(db: Database, now: datetime, rules: Sequence[Rule] | None
 				if quota is not None and planned >= quota:
 					break
 				past = history.get(deal)
-				skip_kind, decision = _limit(rule, deal, past, now, events, pending_todos)
+				if (
+					past is None
+					and not (events and deal in events)
+					and not (pending_todos and deal in pending_todos)
+				):
+					skip_kind = decision = (
+						None  # no limit holds the deal (what `_limit` says, without the call)
+					)
+				else:
+					skip_kind, decision = _limit(rule, deal, past, now, events, pending_todos)
 				to_user = None
 				if skip_kind is None:
 					excluded = {owner} if owner else set()
