@@ -301,6 +301,8 @@ def _stale_rows(
 			FROM ({inner.format(ranges=f"({' OR '.join(ranges)})")}) c {having}""",
 			params,
 		)
+		if not outer_select:  # (deal, stage, position, age): the Opportunity's columns follow
+			return [r + deal + _OPEN for r in rows if (deal := open_deals.get(r[0])) is not None]
 		return [r[:4] + deal + _OPEN + r[4:] for r in rows if (deal := open_deals.get(r[0])) is not None]
 	source = " UNION ALL ".join(
 		f"({inner.format(ranges=r)} ORDER BY t.transitioned_at LIMIT %(count)s)" for r in ranges
@@ -733,11 +735,13 @@ class _Chooser:
 			self.last = rows[0][0] if rows else None
 
 	def moved(self, to_user: str, from_user: str | None) -> None:
-		"""Loads changed: tell the queues."""
+		"""Loads changed: tell the queues (`_LoadQueue.changed`, inline)."""
+		load = self.load
 		for queue in self.queues.values():
-			queue.changed(to_user)
-			if from_user:
-				queue.changed(from_user)
+			if to_user in queue.members:
+				heapq.heappush(queue.heap, (load.get(to_user, 0), to_user))
+			if from_user and from_user in queue.members:
+				heapq.heappush(queue.heap, (load.get(from_user, 0), from_user))
 
 	def choose(
 		self, stage: str, position: int, temperature: str | None, excluded: set[str]
@@ -747,6 +751,9 @@ class _Chooser:
 		if self.pool_set <= excluded:
 			return None, _NOBODY_ELIGIBLE
 		strategy = self.rule.strategy
+		if strategy == LEAST_LOADED:
+			user = self._queue("all", self.pool).best(excluded)
+			return user, self._least_loaded_why(self.load.get(user, 0))
 		if strategy == ROUND_ROBIN:
 			start = bisect.bisect_right(self.pool, self.last) if self.last is not None else 0
 			count = len(self.pool)
@@ -755,9 +762,6 @@ class _Chooser:
 			)
 			self.last = user
 			return user, _ROUND_ROBIN_WHY
-		if strategy == LEAST_LOADED:
-			user = self._queue("all", self.pool).best(excluded)
-			return user, self._least_loaded_why(self.load.get(user, 0))
 		if strategy == BEST_CONVERTER:
 			k = int(position)
 			best = next((r for r in self._ranking(k, k + 1) if r[0] not in excluded), None)
