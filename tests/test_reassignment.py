@@ -11,6 +11,7 @@ import pytest
 
 from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.reassignment import (
+	MAX_MOVES_PER_HOUR,
 	PLANNED,
 	SKIPPED,
 	Plan,
@@ -412,6 +413,25 @@ def test_max_per_hour_moves_the_most_overdue_first_and_counts_the_last_hour(db, 
 	assert deals(plan_reassignments(db, now)) == ["D1", "D2"]
 
 
+def test_the_hours_bound_across_rules_takes_the_most_overdue_first_and_counts_every_rule(db, funnel):
+	for n in range(1, 6):
+		stale(db, funnel, f"D{n}", moved_at=T0 + timedelta(hours=n))  # D1 the most overdue
+	now = T0 + timedelta(days=10)
+	make_rule(db, "R1", stages=("Qualification",), max_per_hour=2)
+	make_rule(db, "R2")
+	assert deals(plan_reassignments(db, now, max_moves_per_hour=None)) == ["D1", "D2", "D3", "D4", "D5"]
+	plan = plan_reassignments(db, now, max_moves_per_hour=3)
+	assert [(i.deal, i.rule) for i in plan.moves] == [("D1", "R1"), ("D2", "R1"), ("D3", "R2")]
+	history(db, funnel, "OLD", [(T0, "Prospecting"), (T0, "Won")])
+	log(db, "OLD", "a@x.com", now - timedelta(minutes=59), rule="Another Rule")  # any rule's move counts
+	plan = plan_reassignments(db, now, max_moves_per_hour=3)
+	assert [(i.deal, i.rule) for i in plan.moves] == [("D1", "R1"), ("D2", "R1")]
+	log(db, "OLD", "a@x.com", now - timedelta(minutes=30), rule="R1")
+	log(db, "OLD", "a@x.com", now - timedelta(minutes=20), rule="R1")
+	assert plan_reassignments(db, now, max_moves_per_hour=3).items == []
+	assert deals(plan_reassignments(db, now + timedelta(hours=1), max_moves_per_hour=3)) == ["D1", "D2", "D3"]
+
+
 def test_planning_is_deterministic(db, funnel):
 	for n in range(6):
 		stale(db, funnel, f"D{n}", moved_at=T0 + timedelta(hours=n % 3))
@@ -499,18 +519,20 @@ def apply_plan(db, plan: Plan) -> None:
 
 
 @pytest.mark.parametrize(
-	("strategy", "trigger", "threshold", "per_hour"),
+	("strategy", "trigger", "threshold", "per_hour", "bound"),
 	[
-		("Round Robin", "Days Over Stage Limit", 0, 0),
-		("Round Robin", "Days Over Stage Limit", 0, 40),  # capped: the hour's quota is used up
-		("Least Loaded", "No Activity", 10, 0),
-		("Least Loaded", "No Activity", 10, 30),
-		("Best Converter", "Days Over Stage Limit", 2, 0),
-		("By Temperature", "Overdue ToDo", 24, 0),
+		("Round Robin", "Days Over Stage Limit", 0, 0, None),
+		("Round Robin", "Days Over Stage Limit", 0, 40, None),  # capped: the hour's quota is used up
+		("Least Loaded", "No Activity", 10, 0, None),
+		("Least Loaded", "No Activity", 10, 30, None),
+		("Best Converter", "Days Over Stage Limit", 2, 0, None),
+		("By Temperature", "Overdue ToDo", 24, 0, None),
+		("Least Loaded", "Days Over Stage Limit", 0, 0, 150),  # the job's bound across rules is used up
+		("Round Robin", "Days Over Stage Limit", 0, 0, MAX_MOVES_PER_HOUR),  # as the job plans
 	],
 )
 def test_applying_a_plan_then_planning_again_plans_nothing(
-	demo_db, demo_spec, strategy, trigger, threshold, per_hour
+	demo_db, demo_spec, strategy, trigger, threshold, per_hour, bound
 ):
 	insert(demo_db, "Reassignment Rule", [{
 		"name": "Demo", "rule_name": "Demo", "funnel": "B2B New Customers", "enabled": 1, "dry_run": 0, "all_stages": 1,
@@ -519,16 +541,19 @@ def test_applying_a_plan_then_planning_again_plans_nothing(
 		"never_to_previous_owner": 1, "skip_if_future_event": 1, "skip_if_future_todo": 0,
 	}])  # fmt: skip
 	now = demo_spec.now
-	plan = plan_reassignments(demo_db, now)
+	plan = plan_reassignments(demo_db, now, max_moves_per_hour=bound)
 	assert len(plan.moves) > 0
 	if per_hour:
 		assert len(plan.moves) == per_hour
+	bound_used = bound is not None and len(plan.moves) == bound
+	if bound == 150:
+		assert bound_used  # the demo has more stale deals than that
 	assert len({i.deal for i in plan.moves}) == len(plan.moves)
 	assert all(i.to_user != i.from_user for i in plan.moves)
 	apply_plan(demo_db, plan)
-	again = plan_reassignments(demo_db, now)
+	again = plan_reassignments(demo_db, now, max_moves_per_hour=bound)
 	assert again.moves == []
-	if per_hour:  # the hour's quota is used up: the rule does nothing more this hour
+	if per_hour or bound_used:  # the hour's quota is used up: nothing more this hour
 		assert again.items == []
 	elif trigger == "Days Over Stage Limit":  # still over the limit, now held back by the cooldown
 		assert {i.deal for i in plan.moves} <= {i.deal for i in again.skipped}

@@ -81,6 +81,13 @@ SECONDS_PER_DAY = 86_400.0
 SECONDS_PER_HOUR = 3_600.0
 # more candidates than this: read every pending ToDo at once rather than name them in an IN list
 MAX_IN_LIST = 1000
+# The most moves the job applies in any hour across all rules (Applied logs of the last hour count, as for a rule's
+# own Max Reassignments per Hour). The hourly job runs on Frappe's `default` queue, whose jobs are stopped after
+# 300 s (frappe.utils.background_jobs queue_timeout), and it applies each move as a document save with an
+# assignment, a comment, a log and notifications: a thousand moves is what one run can finish. A backlog larger
+# than that (a rule enabled on a site with a quarter of a million stale deals) drains over the next runs, the
+# most overdue first, instead of a plan of every stale deal that no run could apply.
+MAX_MOVES_PER_HOUR = 1000
 EPOCH = datetime(1970, 1, 1)
 _EPOCH_SQL = "'1970-01-01 00:00:00'"
 _OPEN_STATUS_SQL = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
@@ -526,10 +533,11 @@ def _open_only(rows: Sequence[dict[str, Any]], stats: dict[str, int] | None) -> 
 	return [r for r in rows if r["status"] in OPEN_STATUSES]
 
 
-def applied_in_last_hour(db: Database, rule: str, now: datetime) -> int:
+def applied_in_last_hour(db: Database, rule: str | None, now: datetime) -> int:
+	"""Applied reassignments of the hour before `now`: of one rule, or of every rule (`rule` None)."""
 	rows = db.sql(
-		"""SELECT COUNT(*) FROM `tabReassignment Log` WHERE rule = %(rule)s AND status = 'Applied'
-		AND at > %(since)s AND at <= %(now)s""",
+		"""SELECT COUNT(*) FROM `tabReassignment Log` WHERE (%(rule)s IS NULL OR rule = %(rule)s)
+		AND status = 'Applied' AND at > %(since)s AND at <= %(now)s""",
 		{"rule": rule, "since": now - timedelta(hours=1), "now": now},
 	)
 	return int(rows[0][0])
@@ -843,10 +851,18 @@ class _Chooser:
 # --------
 
 
-def plan_reassignments(db: Database, now: datetime, rules: Sequence[Rule] | None = None) -> Plan:
-	"""What the next run does at `now`: every enabled rule (name order), every deal its trigger fires on."""
+def plan_reassignments(
+	db: Database,
+	now: datetime,
+	rules: Sequence[Rule] | None = None,
+	*,
+	max_moves_per_hour: int | None = MAX_MOVES_PER_HOUR,
+) -> Plan:
+	"""What the next run does at `now`: every enabled rule (name order), every deal its trigger fires on, the most
+	overdue first, up to each rule's Max Reassignments per Hour and `max_moves_per_hour` moves in all (None: no
+	bound; for measuring, never for the job)."""
 	with _collector_paused():
-		return _plan(db, now, rules)
+		return _plan(db, now, rules, max_moves_per_hour)
 
 
 @contextmanager
@@ -865,7 +881,7 @@ def _collector_paused() -> Iterator[None]:
 			gc.enable()
 
 
-def _plan(db: Database, now: datetime, rules: Sequence[Rule] | None) -> Plan:
+def _plan(db: Database, now: datetime, rules: Sequence[Rule] | None, max_moves: int | None) -> Plan:
 	rules = sorted(
 		(r for r in (load_rules(db) if rules is None else rules) if r.enabled), key=lambda r: r.name
 	)
@@ -880,7 +896,10 @@ def _plan(db: Database, now: datetime, rules: Sequence[Rule] | None) -> Plan:
 	open_deals: dict[str, tuple[Any, ...]] | None = None  # read once when a rule reads every candidate
 	claimed: set[str] = set()
 	funnels: dict[str, Funnel] = {}
+	budget = None if max_moves is None else max_moves - applied_in_last_hour(db, None, now)
 	for rule in rules:
+		if budget is not None and budget <= 0:
+			break
 		if rule.funnel not in funnels:
 			funnels[rule.funnel] = load_funnel(db, rule.funnel)
 		funnel = funnels[rule.funnel]
@@ -889,6 +908,8 @@ def _plan(db: Database, now: datetime, rules: Sequence[Rule] | None) -> Plan:
 			quota = rule.max_per_hour - applied_in_last_hour(db, rule.name, now)
 			if quota <= 0:
 				continue
+		if budget is not None:
+			quota = budget if quota is None else min(quota, budget)
 		page_size = max(2 * quota, MIN_PAGE) if quota is not None else None
 		offset, planned = 0, 0
 		chooser: _Chooser | None = None
@@ -979,6 +1000,8 @@ def _plan(db: Database, now: datetime, rules: Sequence[Rule] | None) -> Plan:
 			if page_size is None or planned >= quota or stats.get("rows", 0) < page_size:
 				break
 			offset += page_size
+		if budget is not None:
+			budget -= planned
 	return Plan(now, items)
 
 
