@@ -31,7 +31,7 @@ import pytest
 
 from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.call_rollup import seal_days, sealed_days
-from sales_funnel.engine.conversion import CALL_RECEIVED, WHOLE, ConversionFilters, stage_conversion
+from sales_funnel.engine.conversion import CALL_RECEIVED, NOT_SET, WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.funnels import Stage
 from sales_funnel.engine.report_rows import build_report
 from sales_funnel.engine.scope import DealScope
@@ -249,3 +249,15 @@ def test_a_deal_moved_after_sealing_moves_its_calls(calls):
 	partners = call_row(stage_conversion(calls, ConversionFilters(**WEEK, funnel="Partners"), NOW))
 	assert (inbound["entered"], inbound["moved_on"]) == (5, 2)
 	assert (partners["entered"], partners["moved_on"]) == (2, 2)
+
+
+def test_calls_without_an_employee_of_a_funnel_deal_are_a_not_set_slice(calls):
+	# c12: no employee, links OPP-1 (Inbound), on a day sealed below; c13: the same, on a live day
+	call(calls, None, at(4, 9), links=[("Opportunity", "OPP-1")])
+	call(calls, None, at(19, 9), links=[("Opportunity", "OPP-1")])
+	seal_days(calls, NOW, limit=None)  # seals up to 18 March
+	filters = ConversionFilters(date(2026, 3, 2), date(2026, 3, 19), funnel="Inbound", slice_by="manager")
+	result = stage_conversion(calls, filters, NOW)
+	nobody = call_row(result, NOT_SET)
+	assert (nobody["entered"], nobody["moved_on"], nobody["lost"]) == (2, 2, 0)
+	assert call_row(result)["entered"] == 6 + 2 + 1  # the week's 6, c12 and c13, and c9 (9 March)

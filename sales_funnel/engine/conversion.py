@@ -390,7 +390,11 @@ class _Query:
 			frames.append(self._call_query(db, live_runs, rollup=False))
 		columns = ["period", "slice", "calls", "moved_on"]
 		rows = [row for frame in frames for row in frame]
-		return _frame(rows, columns, ["period", "calls", "moved_on"])
+		frame = _frame(rows, columns, ["period", "calls", "moved_on"])
+		# one row per (period, slice): a slice with sealed and live days comes from both queries
+		frame[["period", "calls", "moved_on"]] = frame[["period", "calls", "moved_on"]].astype(int)
+		frame["slice"] = frame["slice"].fillna("")  # no slice, or a call without an employee
+		return frame.groupby(["period", "slice"], as_index=False)[["calls", "moved_on"]].sum()
 
 	def _call_query(
 		self, db: Database, runs: list[tuple[date, date]], *, rollup: bool
@@ -400,6 +404,7 @@ class _Query:
 		values = self._values()
 		values["company"] = self.funnel.company
 		funnel, manager = ("r.funnel", "r.manager") if rollup else ("c.sf_funnel", "c.employee_user_id")
+		slice_sql = "NULLIF(r.manager, '')" if rollup else manager  # no employee: NULL from either table
 		day = "r.day" if rollup else "c.start_time"
 		none = f"{funnel} = ''" if rollup else f"({funnel} IS NULL OR {funnel} = '')"
 		belongs = f"{funnel} = %(funnel)s"
@@ -412,7 +417,7 @@ class _Query:
 		for index, (start, end) in enumerate(runs):
 			values[f"run_start_{index}"], values[f"run_end_{index}"] = start, end
 			ranges.append(f"({day} >= %(run_start_{index})s AND {day} < %(run_end_{index})s)")
-		slice_sql = manager if self.filters.slice_by in CALL_SLICES else "NULL"
+		slice_sql = slice_sql if self.filters.slice_by in CALL_SLICES else "NULL"
 		scope = ""
 		if self.scope.own_or_assigned_of is not None:  # a Sales User: their own calls
 			values["scope_user"] = self.scope.own_or_assigned_of
