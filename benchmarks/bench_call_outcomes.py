@@ -9,8 +9,11 @@ bench_stage_conversion.py, or loaded afresh at 200,000 deals when that database 
 Call Logs with new names (and copies of their links) until there are `--calls` of them.
 
 Then the state a site is in after the app's jobs ran: `Opportunity.sf_from_call` set from the links
-(`backfill_from_call`, as `install.after_sync` does) and every day up to two days before `now` sealed in the
-Call Outcomes rollup (`seal_days`, as the hourly job does); `--reuse` keeps both and only seals what is missing.
+(`backfill_from_call`, as `install.after_sync` does), `Call Log.sf_funnel` likewise (`backfill_call_funnels`;
+a kept database built before the field gets its column first) and every day up to two days before `now` sealed
+in the Call Outcomes rollup (`seal_days`, as the hourly job does); `--reuse` keeps these and only seals what is
+missing (a kept database whose rollup tables predate a change of their doctypes gets them afresh, every day
+sealed again).
 
 Then, in a fresh process (so its peak memory is the report's), times in the same run:
 
@@ -19,7 +22,10 @@ Then, in a fresh process (so its peak memory is the report's), times in the same
 - the reference: a bare full-scan GROUP BY over the call logs
   (`SELECT status, COUNT(*) FROM tabCall Log GROUP BY status`);
 - for the record: the whole history read from the Call Logs alone (`call_counts(use_rollup=False)`, one run),
-  and what keeping the rollup costs (unsealing one day and sealing it again).
+  and what keeping the rollup costs (unsealing one day and sealing it again);
+- the Stage Conversion report of the default funnel with **Starts with Calls** (its Call Received row) and
+  without, alternately, for the last month, the last 12 months and the 12 months sliced by manager
+  (`measure_call_received`).
 
 Each timing is the median of 5 runs after one warm-up. Result: benchmarks/results/call_outcomes.json.
 """
@@ -44,19 +50,31 @@ from common import (
 	write_result,
 )
 
-from sales_funnel.engine.call_rollup import DAYS, ROLLUP, mark_changed, seal_day, seal_days
+from sales_funnel.engine.call_funnel import backfill_call_funnels
+from sales_funnel.engine.call_rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
 from sales_funnel.engine.calls import CallFilters, backfill_from_call, call_counts, call_outcome_report
+from sales_funnel.engine.conversion import (  # _Query: the Call Received row with and without the rollup
+	CALL_RECEIVED,
+	WHOLE,
+	ConversionFilters,
+	_existing_indexes,
+	_Query,
+	stage_conversion,
+)
 from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.demo.generator import DemoSpec
 from sales_funnel.engine.demo.loader import create_database, load_company
+from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.schema.ddl import (
 	APP_INDEXES,
+	column_definition,
 	columns_of,
 	create_schema,
 	create_table_sql,
 	named_index,
 	site_doctypes,
 )
+from sales_funnel.engine.scope import DealScope
 
 DATABASE = "sf_bench_calls"
 NOW = DemoSpec.now
@@ -115,12 +133,34 @@ def _amplify(db: MariaDB, target_calls: int) -> int:
 	return total
 
 
+def ensure_columns(settings: ConnectionSettings) -> list[str]:
+	"""Columns the app added to Call Log since the database was built (e.g. `sf_funnel`), as Frappe adds a
+	custom field's column; `prepare_jobs` fills them as the install hook does."""
+	meta = site_doctypes()["Call Log"]
+	added = []
+	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
+		present = set(_columns(db, DATABASE, "tabCall Log"))
+		for field in meta.get("fields", []):
+			definition = column_definition(field)
+			if definition and field["fieldname"] not in present:
+				db.sql(f"ALTER TABLE `tabCall Log` ADD COLUMN `{field['fieldname']}` {definition}")
+				added.append(f"Call Log.{field['fieldname']}")
+	return added
+
+
 def ensure_indexes(settings: ConnectionSettings) -> list[str]:
 	"""The app's indexes (`APP_INDEXES`) on the tables the report reads, as `install.add_app_indexes` adds them
 	on a bench; a database built before an index was added gets it here."""
 	added = []
 	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
-		for doctype in ("Call Log", "Dynamic Link", "Opportunity", "Funnel Stage Transition", "Call Rollup"):
+		for doctype in (
+			"Call Log",
+			"Dynamic Link",
+			"Opportunity",
+			"Funnel Stage Transition",
+			ROLLUP,
+			FUNNEL_ROLLUP,
+		):
 			for index in APP_INDEXES.get(doctype, []):
 				name, columns = named_index(index)
 				exists = db.sql(
@@ -176,14 +216,14 @@ def refresh_rollup_tables(settings: ConnectionSettings, force: bool = False) -> 
 	with MariaDB(settings.with_database(DATABASE), autocommit=True) as db:
 		changed = force or any(
 			_columns(db, DATABASE, f"tab{doctype}") != columns_of(metas[doctype])
-			for doctype in (ROLLUP, DAYS)
+			for doctype in (ROLLUP, FUNNEL_ROLLUP, DAYS)
 		)
 		if not changed:
 			return []
-		for doctype in (ROLLUP, DAYS):
+		for doctype in (ROLLUP, FUNNEL_ROLLUP, DAYS):
 			db.sql(f"DROP TABLE IF EXISTS `tab{doctype}`")
 			db.sql(create_table_sql(doctype, metas[doctype]))
-	return [ROLLUP, DAYS]
+	return [ROLLUP, FUNNEL_ROLLUP, DAYS]
 
 
 def prepare_jobs(settings: ConnectionSettings) -> dict:
@@ -193,9 +233,12 @@ def prepare_jobs(settings: ConnectionSettings) -> dict:
 		flagged = backfill_from_call(db)
 		flag_seconds = time.perf_counter() - started
 		started = time.perf_counter()
+		call_funnels = backfill_call_funnels(db)
+		call_funnel_seconds = time.perf_counter() - started
+		started = time.perf_counter()
 		sealed = seal_days(db, NOW, limit=None)
 		seal_seconds = time.perf_counter() - started
-		db.sql(f"ANALYZE TABLE `tab{ROLLUP}`, `tabOpportunity`")
+		db.sql(f"ANALYZE TABLE `tab{ROLLUP}`, `tabOpportunity`, `tabCall Log`")
 		print(
 			f"  {flagged:,} deal flags changed, {len(sealed):,} days sealed in {seal_seconds:.0f} s",
 			flush=True,
@@ -203,9 +246,12 @@ def prepare_jobs(settings: ConnectionSettings) -> dict:
 		return {
 			"from_call_flags_changed": flagged,
 			"from_call_backfill_s": round(flag_seconds, 1),
+			"call_funnels_changed": call_funnels,
+			"call_funnel_backfill_s": round(call_funnel_seconds, 1),
 			"days_sealed_now": len(sealed),
 			"sealing_s": round(seal_seconds, 1),
 			"rollup_rows": db.sql(f"SELECT COUNT(*) FROM `tab{ROLLUP}`")[0][0],
+			"funnel_rollup_rows": db.sql(f"SELECT COUNT(*) FROM `tab{FUNNEL_ROLLUP}`")[0][0],
 		}
 
 
@@ -218,6 +264,65 @@ class Recording:
 	def sql(self, query, values=None, as_dict=False):
 		self.queries.append((query, values))
 		return self.inner.sql(query, values, as_dict=as_dict)
+
+
+def measure_call_received(db: MariaDB, end) -> dict:
+	"""The Stage Conversion report (cohort) of the company's default funnel for the last month and the last 12
+	months, with **Starts with Calls** (a Call Received row first) and without, timed alternately in the same run;
+	the box is set on the funnel for the runs with it and put back after."""
+	funnel, was = db.sql(
+		"SELECT name, starts_with_calls FROM `tabSales Funnel` WHERE is_default = 1 ORDER BY name LIMIT 1"
+	)[0]
+	shapes = {
+		"last_month": ConversionFilters(end - timedelta(days=30), end, funnel=funnel),
+		"last_12_months": ConversionFilters(end - timedelta(days=364), end, funnel=funnel),
+		"last_12_months_by_manager": ConversionFilters(
+			end - timedelta(days=364), end, funnel=funnel, slice_by="manager"
+		),
+	}
+
+	def box(on: int) -> None:
+		db.sql("UPDATE `tabSales Funnel` SET starts_with_calls = %s WHERE name = %s", (on, funnel))
+		db.commit()
+
+	out: dict = {"funnel": funnel, "shapes": {}}
+	try:
+		for name, filters in shapes.items():
+			box(1)
+			with_box = timed(lambda f=filters: stage_conversion(db, f, NOW))
+			result = stage_conversion(db, filters, NOW)
+			row = result.stages[(result.stages["slice"] == WHOLE) & (result.stages["stage"] == CALL_RECEIVED)]
+			box(0)
+			without_box = timed(lambda f=filters: stage_conversion(db, f, NOW))
+			out["shapes"][name] = {
+				"from_date": filters.from_date,
+				"to_date": filters.to_date,
+				"slice_by": filters.slice_by,
+				"with_calls": with_box,
+				"without_calls": without_box,
+				"ratio": round(with_box["median_s"] / without_box["median_s"], 2),
+				"call_received": {k: int(row.iloc[0][k]) for k in ("entered", "moved_on", "lost")},
+			}
+		# the row from the rollup (sealed days) equals the row read from the Call Logs alone, over the year
+		box(1)
+		year = shapes["last_12_months_by_manager"]
+		query = _Query(load_funnel(db, funnel), year, DealScope(), NOW, _existing_indexes(db))
+		started = time.perf_counter()
+		raw = query.call_rows(db, use_rollup=False)
+		raw_seconds = time.perf_counter() - started
+		rolled = query.call_rows(db)
+
+		def norm(frame):  # a call without an employee: '' in the rollup, NULL in the Call Logs
+			frame = frame.assign(slice=frame["slice"].fillna("").astype(str))
+			frame[["period", "calls", "moved_on"]] = frame[["period", "calls", "moved_on"]].astype(int)
+			return frame.sort_values(["period", "slice"]).reset_index(drop=True)
+
+		out["year_by_manager_rollup_equals_call_logs"] = bool(norm(rolled).equals(norm(raw)))
+		out["year_by_manager_calls_counted"] = int(raw["calls"].sum())
+		out["year_by_manager_call_rows_from_call_logs_alone_s"] = round(raw_seconds, 2)
+	finally:
+		box(int(was or 0))
+	return out
 
 
 def measure(database: str) -> dict:
@@ -280,6 +385,7 @@ def measure(database: str) -> dict:
 		resealed = seal_day(db, day, NOW)
 		db.commit()
 		reseal_seconds = time.perf_counter() - started
+		stage_conversion_with_calls = measure_call_received(db, end)
 		rollup = {
 			"sealed_days": sealed[0],
 			"last_sealed_day": sealed[1],
@@ -300,6 +406,7 @@ def measure(database: str) -> dict:
 		"bare_full_scan_group_by": bare,
 		"engine_to_bare_ratio": {k: round(v["median_s"] / bare["median_s"], 2) for k, v in engine.items()},
 		"rollup": rollup,
+		"stage_conversion_with_calls": stage_conversion_with_calls,
 		"query_plans": plans,
 		"peak_rss_mib": peak_rss_mib(),
 	}
@@ -332,6 +439,7 @@ def main() -> None:
 		built = build(settings, args.source, args.calls)
 		print(f"built {DATABASE}: {built}", flush=True)
 	built["rollup_tables_renewed"] = refresh_rollup_tables(settings, force=args.reseal)
+	built["columns_added"] = ensure_columns(settings)
 	built["indexes_added"] = ensure_indexes(settings)
 	built["jobs"] = prepare_jobs(settings)
 	out = subprocess.run(

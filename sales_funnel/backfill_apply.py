@@ -26,6 +26,8 @@ from sales_funnel.engine.backfill import (
 	iter_backfill,
 	status_aliases,
 )
+from sales_funnel.engine.call_funnel import calls_linking
+from sales_funnel.events.call_log import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 JOB_ID = "sales_funnel_backfill_history"
@@ -68,6 +70,8 @@ def apply_plan(plan: BackfillPlan) -> int:
 	was made (a user saved it meanwhile, so live recording started its history) is left as it is."""
 	for deal, funnel in plan.funnel_assignments.items():
 		frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", funnel, update_modified=False)
+	if plan.funnel_assignments:  # behind the Opportunity hook: its calls' funnel follows, as the hook does
+		keep_call_funnels(calls_linking(frappe.db, plan.funnel_assignments))
 	rows_of: dict[str, list] = {}
 	for row in plan.transitions:
 		rows_of.setdefault(row.deal, []).append(row)

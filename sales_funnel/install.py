@@ -32,10 +32,11 @@ def after_migrate() -> None:
 
 
 def after_sync() -> None:
-	"""On install, once the fixtures exist: the indexes, which deals came from calls, the stage history of
-	existing deals, and the credit ledger of existing invoices and payments."""
+	"""On install, once the fixtures exist: the indexes, which deals came from calls and which funnel each call
+	belongs to, the stage history of existing deals, and the credit ledger of existing invoices and payments."""
 	add_app_indexes()
 	mark_deals_from_calls()
+	keep_call_funnels()
 	backfill_existing_deals()
 	build_credit_ledger()
 
@@ -74,6 +75,18 @@ def mark_deals_from_calls() -> None:
 	changed = backfill_from_call(frappe.db)
 	if changed:
 		click.echo(_("{0} deals marked as coming from a call.").format(changed))
+
+
+def keep_call_funnels() -> None:
+	"""`Call Log.sf_funnel` for existing calls (the Call Log and Opportunity hooks keep it after), then every day
+	of the rollup unsealed: `Call Funnel Rollup` is counted by it and the hourly job seals the days again."""
+	from sales_funnel.engine.call_funnel import backfill_call_funnels
+	from sales_funnel.engine.call_rollup import unseal_all
+
+	changed = backfill_call_funnels(frappe.db)
+	unseal_all(frappe.db)
+	if changed:
+		click.echo(_("{0} calls put in the funnel of their deal.").format(changed))
 
 
 def backfill_existing_deals() -> None:

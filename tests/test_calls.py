@@ -9,6 +9,8 @@ from typing import Any
 import pymysql
 import pytest
 
+from sales_funnel.engine.call_funnel import funnel_changes
+from sales_funnel.engine.call_rollup import mark_changed
 from sales_funnel.engine.calls import (
 	NOT_SET,
 	CallFilters,
@@ -116,7 +118,19 @@ def call(db, employee: str | None, start: datetime, outcome: str | None = None, 
 			],
 		)
 	mark_from_call(db, [link for doctype, link in links if doctype == "Opportunity"])
+	keep_funnel(db, [name])
 	return name
+
+
+def keep_funnel(db, calls, without_deal: str | None = None, now: datetime | None = None) -> None:
+	"""What the Call Log and Opportunity hooks do: keep the calls' `sf_funnel` (the first linked deal's funnel)
+	and, given `now`, unseal their days in the rollup (a new call's day is unsealed by its insert, which the
+	`call` helper does not model)."""
+	changes = funnel_changes(db, calls, without_deal=without_deal)
+	for change in changes:
+		db.sql("UPDATE `tabCall Log` SET sf_funnel = %s WHERE name = %s", (change.funnel, change.call))
+	if now is not None:
+		mark_changed(db, [change.start_time for change in changes], now)
 
 
 def mark_from_call(db, opportunities, without_call: str | None = None) -> None:

@@ -29,12 +29,14 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.conversion import CALL_RECEIVED, WHOLE, ConversionFilters, stage_conversion
+from sales_funnel.engine.call_funnel import calls_linking
+from sales_funnel.engine.call_rollup import seal_days, sealed_days
+from sales_funnel.engine.conversion import CALL_RECEIVED, NOT_SET, WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.funnels import Stage
 from sales_funnel.engine.report_rows import build_report
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel
-from tests.test_calls import call
+from tests.test_calls import call, keep_funnel
 
 NOW = datetime(2026, 3, 20, 12, 0)
 WEEK = dict(from_date=date(2026, 3, 2), to_date=date(2026, 3, 8))
@@ -185,3 +187,77 @@ def test_calls_days_outside_the_week_are_not_counted(calls):
 	day = ConversionFilters(from_date=date(2026, 3, 9), to_date=date(2026, 3, 9), funnel="Inbound")
 	row = call_row(stage_conversion(calls, day, NOW + timedelta(days=1)))
 	assert (row["entered"], row["moved_on"]) == (1, 0)  # c9: anna, no deal, default funnel
+
+
+def test_a_call_about_deals_of_two_funnels_counts_in_the_first_only(calls):
+	# c11: boris, links OPP-P (Partners) first, then OPP-2 (Inbound): a Partners call only
+	call(calls, BORIS, at(6, 14), links=[("Opportunity", "OPP-P"), ("Opportunity", "OPP-2")])
+	inbound = call_row(stage_conversion(calls, ConversionFilters(**WEEK, funnel="Inbound"), NOW))
+	partners = call_row(stage_conversion(calls, ConversionFilters(**WEEK, funnel="Partners"), NOW))
+	assert (inbound["entered"], inbound["moved_on"]) == (6, 3)  # unchanged
+	assert (partners["entered"], partners["moved_on"]) == (2, 2)  # c5 and c11
+
+
+FILTER_SHAPES = [
+	dict(funnel="Inbound"),
+	dict(funnel="Partners"),
+	dict(funnel="Inbound", slice_by="manager"),
+	dict(funnel="Inbound", compare_previous=True),
+	dict(funnel="Inbound", mode="activity", slice_by="manager", compare_previous=True),
+]
+
+
+def _call_rows(result) -> list[tuple]:
+	frames = [result.stages] + ([result.previous_stages] if result.previous_stages is not None else [])
+	rows = []
+	for frame in frames:
+		part = frame[frame["stage"] == CALL_RECEIVED]
+		rows.append(sorted(zip(part["slice"], part["entered"], part["moved_on"], part["lost"], strict=True)))
+	return rows
+
+
+@pytest.mark.parametrize("shape", FILTER_SHAPES)
+def test_sealed_days_from_the_rollup_give_the_same_row(calls, shape):
+	from_call_logs = stage_conversion(calls, ConversionFilters(**WEEK, **shape), NOW)
+	own = DealScope(own_or_assigned_of=ANNA)
+	own_from_call_logs = stage_conversion(calls, ConversionFilters(**WEEK, **shape), NOW, scope=own)
+	sealed = seal_days(calls, NOW, limit=None)
+	assert all(s.sealed for s in sealed) and sealed[0].day == date(2026, 2, 25)
+	queries = []
+
+	class Recording:
+		def sql(self, query, values=None, as_dict=False):
+			queries.append(query)
+			return calls.sql(query, values, as_dict=as_dict)
+
+	from_rollup = stage_conversion(Recording(), ConversionFilters(**WEEK, **shape), NOW)
+	assert any("tabCall Funnel Rollup" in q for q in queries)
+	if not shape.get("compare_previous"):  # (23-24 February, before the first call, are never sealed)
+		assert not any("tabCall Log" in q for q in queries)  # every day of the week is sealed
+	assert _call_rows(from_rollup) == _call_rows(from_call_logs)
+	own_from_rollup = stage_conversion(calls, ConversionFilters(**WEEK, **shape), NOW, scope=own)
+	assert _call_rows(own_from_rollup) == _call_rows(own_from_call_logs)
+
+
+def test_a_deal_moved_after_sealing_moves_its_calls(calls):
+	seal_days(calls, NOW, limit=None)
+	# OPP-2 (c8, 8 March) moves to Partners: the hook keeps c8's funnel and unseals 8 March
+	calls.sql("UPDATE `tabOpportunity` SET sf_sales_funnel = 'Partners' WHERE name = 'OPP-2'")
+	keep_funnel(calls, calls_linking(calls, ["OPP-2"]), now=NOW)
+	assert date(2026, 3, 8) not in sealed_days(calls, date(2026, 3, 2), date(2026, 3, 8))
+	inbound = call_row(stage_conversion(calls, ConversionFilters(**WEEK, funnel="Inbound"), NOW))
+	partners = call_row(stage_conversion(calls, ConversionFilters(**WEEK, funnel="Partners"), NOW))
+	assert (inbound["entered"], inbound["moved_on"]) == (5, 2)
+	assert (partners["entered"], partners["moved_on"]) == (2, 2)
+
+
+def test_calls_without_an_employee_of_a_funnel_deal_are_a_not_set_slice(calls):
+	# c12: no employee, links OPP-1 (Inbound), on a day sealed below; c13: the same, on a live day
+	call(calls, None, at(4, 9), links=[("Opportunity", "OPP-1")])
+	call(calls, None, at(19, 9), links=[("Opportunity", "OPP-1")])
+	seal_days(calls, NOW, limit=None)  # seals up to 18 March
+	filters = ConversionFilters(date(2026, 3, 2), date(2026, 3, 19), funnel="Inbound", slice_by="manager")
+	result = stage_conversion(calls, filters, NOW)
+	nobody = call_row(result, NOT_SET)
+	assert (nobody["entered"], nobody["moved_on"], nobody["lost"]) == (2, 2, 0)
+	assert call_row(result)["entered"] == 6 + 2 + 1  # the week's 6, c12 and c13, and c9 (9 March)

@@ -8,6 +8,9 @@ over them alone takes about 2 s), so past days are counted once and kept:
   columns and the rows stay few), named by the MD5 of its key.
   Manager is `Call Log.employee_user_id`, outcome `sf_outcome`, both '' when empty. Outcomes are kept by name,
   so changing which outcomes count as a negotiation or a meeting needs no rebuild.
+- `Call Funnel Rollup`: one row per (day, funnel, manager) with `calls`, for the Stage Conversion report's Call
+  Received row (`conversion._Query.call_rows`). Funnel is `Call Log.sf_funnel` (the call's first deal's funnel,
+  `engine/call_funnel.py`), '' when empty; sealed and unsealed together with `Call Rollup`.
 - `Call Rollup Day`: which days the rollup holds in full (`sealed`), and `changes`, a counter of Call Log
   changes on that day.
 
@@ -17,7 +20,8 @@ other day (today, yesterday, a changed day, a day never sealed) from the Call Lo
 job has done: the rollup only makes it faster.
 
 Late edits: the Call Log hook (`mark_changed`, in the same transaction as the change) unseals the day the call
-was on and the day it is on now, and counts the change. Today is skipped (it is never sealed, so there is
+was on and the day it is on now, and counts the change; so does whoever changes a call's `sf_funnel` (the Call
+Log and Opportunity hooks, `call_funnel.backfill_call_funnels`). Today is skipped (it is never sealed, so there is
 nothing to unseal, and skipping it keeps the busiest day's row from being locked by every new call).
 
 Concurrency: sealing reads `changes`, rebuilds the rows, and seals the day only if `changes` is still what it
@@ -26,9 +30,9 @@ being rebuilt has bumped the counter, and one still running holds the row lock u
 bumped it; either way the day stays unsealed and the next run rebuilds it. A change can only be missed by a
 transaction that stays open from before midnight until the job seals that day, at least a day later.
 
-The two tables go together: a change to `Call Rollup`'s columns needs a patch that deletes the `Call Rollup Day`
-rows (every day unsealed, read from the Call Logs until the job seals it again), or sealed days would read rows
-without the new counts.
+The tables go together: a change to the columns of `Call Rollup` or `Call Funnel Rollup` (or a new rollup table)
+needs a patch that unseals every day (`unseal_all`: read from the Call Logs until the job seals it again), or
+sealed days would read rows without the new counts.
 
 Writing these two tables with SQL is deliberate: they are a cache of counts derived from Call Log, no user
 edits them, and there is no document behaviour (hooks, versions) to keep.
@@ -44,6 +48,7 @@ from typing import Any
 from sales_funnel.engine.db import Database
 
 ROLLUP = "Call Rollup"
+FUNNEL_ROLLUP = "Call Funnel Rollup"
 DAYS = "Call Rollup Day"
 LIVE_DAYS = 2  # today and yesterday are always read from the Call Logs; older days may be sealed
 ANSWERED_STATUS = "Completed"
@@ -107,6 +112,13 @@ def mark_changed(db: Database, days: Iterable[date | datetime | str | None], now
 	return marked
 
 
+def unseal_all(db: Database) -> int:
+	"""Unseal every day (and count a change on it, so a seal running now does not seal it): after a change of
+	the rollup's columns or a set-based rewrite of counted Call Log fields. Returns the days unsealed."""
+	db.sql(f"UPDATE `tab{DAYS}` SET sealed = 0, changes = changes + 1 WHERE sealed = 1")
+	return int(db.sql("SELECT ROW_COUNT()")[0][0])
+
+
 def sealed_days(db: Database, first: date, last: date) -> set[date]:
 	rows = db.sql(
 		f"SELECT day FROM `tab{DAYS}` WHERE sealed = 1 AND day >= %(first)s AND day <= %(last)s",
@@ -161,6 +173,16 @@ def seal_day(db: Database, day: date, now: datetime) -> Sealed:
 		GROUP BY IFNULL(c.employee_user_id, ''), IFNULL(c.sf_outcome, '')""",
 		values,
 	)
+	db.sql(f"DELETE FROM `tab{FUNNEL_ROLLUP}` WHERE day = %(day)s", values)
+	db.sql(
+		f"""INSERT INTO `tab{FUNNEL_ROLLUP}` (name, day, funnel, manager, calls, creation, modified, owner, modified_by)
+		SELECT MD5(CONCAT_WS('|', %(name)s, IFNULL(c.sf_funnel, ''), IFNULL(c.employee_user_id, ''))), %(day)s,
+			IFNULL(c.sf_funnel, ''), IFNULL(c.employee_user_id, ''), COUNT(*),
+			%(now)s, %(now)s, 'Administrator', 'Administrator'
+		FROM `tabCall Log` c WHERE c.start_time >= %(start)s AND c.start_time < %(end)s
+		GROUP BY IFNULL(c.sf_funnel, ''), IFNULL(c.employee_user_id, '')""",
+		values,
+	)
 	rows = db.sql(f"SELECT COUNT(*) FROM `tab{ROLLUP}` WHERE day = %(day)s", values)[0][0]
 	db.sql(
 		f"""INSERT INTO `tab{DAYS}` (name, day, sealed, changes, sealed_at, creation, modified, owner, modified_by)
@@ -203,6 +225,7 @@ def unsealed_ranges(first: date, last: date, sealed: set[date]) -> list[tuple[da
 __all__ = [
 	"COUNTED_FIELDS",
 	"DAYS",
+	"FUNNEL_ROLLUP",
 	"LIVE_DAYS",
 	"ROLLUP",
 	"Sealed",
@@ -213,5 +236,6 @@ __all__ = [
 	"seal_day",
 	"seal_days",
 	"sealed_days",
+	"unseal_all",
 	"unsealed_ranges",
 ]

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sales_funnel.engine.call_rollup import FUNNEL_ROLLUP, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.funnels import Funnel, load_funnel
 from sales_funnel.engine.history import SLICE_COLUMNS
@@ -212,6 +213,18 @@ def _existing_indexes(db: Database) -> set[str]:
 	return {row[0] for row in rows}
 
 
+def _days(first: date, last: date) -> list[date]:
+	return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _call_log_indexes(db: Database) -> set[str]:
+	rows = db.sql(
+		"""SELECT DISTINCT index_name FROM information_schema.statistics
+		WHERE table_schema = DATABASE() AND table_name = 'tabCall Log'"""
+	)
+	return {row[0] for row in rows}
+
+
 def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
 	frame = pd.DataFrame(rows, columns=columns)
 	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
@@ -357,42 +370,74 @@ class _Query:
 		)
 		return _frame(rows, OPEN_NOW_COLUMNS, ["to_position", "n", "stale"])
 
-	def call_rows(self, db: Database) -> pd.DataFrame:
+	def call_rows(self, db: Database, *, use_rollup: bool = True) -> pd.DataFrame:
 		"""A funnel that starts with calls: per period (and manager, when sliced by manager) the calls that belong
 		to the funnel and how many of them led to a deal of the funnel.
 
-		A call belongs to the funnel when its `links` name an Opportunity of the funnel; when the funnel is its
-		company's default, also when they name no Opportunity at all and the call's employee is an Employee of
-		the company. Calls are counted by their start time, the same in cohort and activity mode."""
+		A call belongs to the funnel it is kept in (`Call Log.sf_funnel`: the funnel of the first deal in a funnel
+		its links name, see `call_funnel.py`); when the funnel is its company's default, also a call kept in no
+		funnel whose employee is an Employee of the company. Calls are counted by their start time, the same in
+		cohort and activity mode: sealed past days from `Call Funnel Rollup`, the other days from the Call Logs
+		(`use_rollup=False` reads every day from the Call Logs: the reference the rollup is tested against)."""
+		first, last = self.prev_start.date(), (self.end - timedelta(days=1)).date()
+		sealed = sealed_days(db, first, last) if use_rollup else set()
+		frames = []
+		sealed_runs = unsealed_ranges(first, last, {d for d in _days(first, last) if d not in sealed})
+		if sealed_runs:
+			frames.append(self._call_query(db, sealed_runs, rollup=True))
+		live_runs = unsealed_ranges(first, last, sealed)
+		if live_runs:
+			frames.append(self._call_query(db, live_runs, rollup=False))
+		columns = ["period", "slice", "calls", "moved_on"]
+		rows = [row for frame in frames for row in frame]
+		frame = _frame(rows, columns, ["period", "calls", "moved_on"])
+		# one row per (period, slice): a slice with sealed and live days comes from both queries
+		frame[["period", "calls", "moved_on"]] = frame[["period", "calls", "moved_on"]].astype(int)
+		frame["slice"] = frame["slice"].fillna("")  # no slice, or a call without an employee
+		return frame.groupby(["period", "slice"], as_index=False)[["calls", "moved_on"]].sum()
+
+	def _call_query(
+		self, db: Database, runs: list[tuple[date, date]], *, rollup: bool
+	) -> list[dict[str, Any]]:
+		"""One grouped read of the calls on these [start, end) runs of days: from the rollup's covering index
+		(`funnel_day`) or the Call Logs' (`sf_call_funnel`); one index range per funnel value and run."""
 		values = self._values()
 		values["company"] = self.funnel.company
-		linked = (
-			"EXISTS (SELECT 1 FROM `tabDynamic Link` dl JOIN `tabOpportunity` o ON o.name = dl.link_name"
-			" WHERE dl.parent = c.name AND dl.parenttype = 'Call Log' AND dl.link_doctype = 'Opportunity'{0})"
-		)
-		unlinked = "0"
+		funnel, manager = ("r.funnel", "r.manager") if rollup else ("c.sf_funnel", "c.employee_user_id")
+		slice_sql = "NULLIF(r.manager, '')" if rollup else manager  # no employee: NULL from either table
+		day = "r.day" if rollup else "c.start_time"
+		none = f"{funnel} = ''" if rollup else f"({funnel} IS NULL OR {funnel} = '')"
+		belongs = f"{funnel} = %(funnel)s"
 		if self.funnel.is_default:
-			unlinked = (
-				f"(NOT {linked.format('')} AND c.employee_user_id IN (SELECT e.user_id FROM `tabEmployee` e"
-				" WHERE e.company = %(company)s AND e.user_id IS NOT NULL))"
+			belongs = (
+				f"({belongs} OR ({none} AND {manager} IN (SELECT e.user_id FROM `tabEmployee` e"
+				" WHERE e.company = %(company)s AND e.user_id IS NOT NULL)))"
 			)
-		slice_sql = "c.employee_user_id" if self.filters.slice_by in CALL_SLICES else "NULL"
+		ranges = []
+		for index, (start, end) in enumerate(runs):
+			values[f"run_start_{index}"], values[f"run_end_{index}"] = start, end
+			ranges.append(f"({day} >= %(run_start_{index})s AND {day} < %(run_end_{index})s)")
+		slice_sql = slice_sql if self.filters.slice_by in CALL_SLICES else "NULL"
 		scope = ""
 		if self.scope.own_or_assigned_of is not None:  # a Sales User: their own calls
 			values["scope_user"] = self.scope.own_or_assigned_of
-			scope = " AND c.employee_user_id = %(scope_user)s"
-		rows = db.sql(
-			f"""SELECT period, slice, COUNT(*) AS calls, SUM(to_deal) AS moved_on FROM (
-				SELECT (c.start_time >= %(start)s) AS period, {slice_sql} AS slice,
-					{linked.format(" AND o.sf_sales_funnel = %(funnel)s")} AS to_deal, {unlinked} AS unlinked
-				FROM `tabCall Log` c
-				WHERE c.start_time >= %(prev_start)s AND c.start_time < %(end)s{scope}
-			) calls WHERE to_deal = 1 OR unlinked = 1
+			scope = f" AND {manager} = %(scope_user)s"
+		count = "r.calls" if rollup else "1"
+		table = f"`tab{FUNNEL_ROLLUP}` r" if rollup else "`tabCall Log` c"
+		hint = (
+			"FORCE INDEX (`sf_call_funnel`)"
+			if not rollup and "sf_call_funnel" in _call_log_indexes(db)
+			else ""
+		)
+		return db.sql(
+			f"""SELECT ({day} >= %(start)s) AS period, {slice_sql} AS slice, SUM({count}) AS calls,
+				SUM(IF({funnel} = %(funnel)s, {count}, 0)) AS moved_on
+			FROM {table} {hint}
+			WHERE {belongs} AND ({" OR ".join(ranges)}){scope}
 			GROUP BY period, slice ORDER BY NULL""",
 			values,
 			as_dict=True,
 		)
-		return _frame(rows, ["period", "slice", "calls", "moved_on"], ["period", "calls", "moved_on"])
 
 	def no_history_rows(self, db: Database, *, open_now: bool = False) -> pd.DataFrame:
 		values = self._values()

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 import frappe
 from frappe import _
 
+from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
 from sales_funnel.engine.history import target_stage
+from sales_funnel.events.call_log import keep_call_funnels
 from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ def on_update(doc: Document, method: str | None = None) -> None:
 	if doc.flags.in_insert:
 		return  # recorded by after_insert
 	before = doc.get_doc_before_save()
+	if before is not None and (before.get("sf_sales_funnel") or None) != (doc.get("sf_sales_funnel") or None):
+		keep_call_funnels(calls_linking(frappe.db, [doc.name]))  # the calls' funnel follows their first deal
 	if before is None or not doc.get("sf_sales_funnel"):
 		return
 	funnel = get_funnel(doc.sf_sales_funnel)
@@ -107,5 +111,7 @@ def _party_value(doc: Document, fieldname: str) -> str | None:
 
 
 def on_trash(doc, method=None) -> None:
-	"""A deleted deal takes its stage history with it, so reports never count a deal that no longer exists."""
+	"""A deleted deal takes its stage history with it, so reports never count a deal that no longer exists; calls
+	kept in its funnel because of it move to the funnel of their next deal (or none)."""
 	frappe.db.delete("Funnel Stage Transition", {"deal_doctype": doc.doctype, "deal": doc.name})
+	keep_call_funnels(calls_linking(frappe.db, [doc.name]), without_deal=doc.name)

@@ -77,12 +77,16 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	"Call Log": [
 		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
 		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
+		# the Stage Conversion report's Call Received row: a funnel's calls of a period (engine/call_funnel.py)
+		("sf_call_funnel", ["sf_funnel", "start_time", "employee_user_id"]),
 	],
 	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
 	"Call Rollup": [
 		("rollup_day", ["day", "manager", "outcome", *ROLLUP_COUNTS]),
 		("rollup_manager", ["manager", "day", "outcome", *ROLLUP_COUNTS]),
 	],
+	# the Call Received row reads sealed past days from this covering index (engine/call_rollup.py)
+	"Call Funnel Rollup": [("funnel_day", ["funnel", "day", "manager", "calls"])],
 	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
 	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
 	# deals without recorded history (not backfilled yet) are found without scanning the funnel's deals
