@@ -55,7 +55,8 @@ ANSWERED_STATUS = "Completed"
 SEALS_PER_RUN = 400  # days sealed by one run of the job (a fresh install catches up a year per hour)
 
 
-def _day(value: date | datetime | str | None) -> date | None:
+def as_date(value: date | datetime | str | None) -> date | None:
+	"""A DATE or DATETIME column's value (or its text) as a date; None for NULL or ''."""
 	if value is None or value == "":
 		return None
 	if isinstance(value, datetime):
@@ -80,9 +81,9 @@ def changed_days(before: Mapping[str, Any] | None, after: Mapping[str, Any] | No
 	if before is None and after is None:
 		return []
 	if before is None or after is None:
-		days = [_day((after or before or {}).get("start_time"))]
+		days = [as_date((after or before or {}).get("start_time"))]
 	elif any(_norm(before.get(f)) != _norm(after.get(f)) for f in COUNTED_FIELDS):
-		days = [_day(before.get("start_time")), _day(after.get("start_time"))]
+		days = [as_date(before.get("start_time")), as_date(after.get("start_time"))]
 	else:
 		days = []
 	return sorted({d for d in days if d is not None})
@@ -101,7 +102,7 @@ def _norm(value: Any) -> Any:
 def mark_changed(db: Database, days: Iterable[date | datetime | str | None], now: datetime) -> list[date]:
 	"""A Call Log on these days (its start time before and after the change) was inserted, changed or deleted:
 	unseal each day before today and count the change. Runs in the change's own transaction."""
-	marked = sorted({d for d in (_day(v) for v in days) if d is not None and d < now.date()})
+	marked = sorted({d for d in (as_date(v) for v in days) if d is not None and d < now.date()})
 	for day in marked:
 		db.sql(
 			f"""INSERT INTO `tab{DAYS}` (name, day, sealed, changes, creation, modified, owner, modified_by)
@@ -124,7 +125,7 @@ def sealed_days(db: Database, first: date, last: date) -> set[date]:
 		f"SELECT day FROM `tab{DAYS}` WHERE sealed = 1 AND day >= %(first)s AND day <= %(last)s",
 		{"first": first, "last": last},
 	)
-	return {_day(row[0]) for row in rows}
+	return {as_date(row[0]) for row in rows}
 
 
 def days_to_seal(db: Database, now: datetime, limit: int | None = SEALS_PER_RUN) -> list[date]:
@@ -133,12 +134,12 @@ def days_to_seal(db: Database, now: datetime, limit: int | None = SEALS_PER_RUN)
 	last = last_sealable_day(now)
 	first_call = db.sql("SELECT MIN(start_time) FROM `tabCall Log`")[0][0]
 	unsealed = {
-		_day(row[0])
+		as_date(row[0])
 		for row in db.sql(f"SELECT day FROM `tab{DAYS}` WHERE sealed = 0 AND day <= %(last)s", {"last": last})
 	}
 	candidates = set(unsealed)
-	if first_call is not None and _day(first_call) <= last:
-		start = _day(first_call)
+	if first_call is not None and as_date(first_call) <= last:
+		start = as_date(first_call)
 		done = sealed_days(db, start, last)
 		candidates |= {start + timedelta(days=i) for i in range((last - start).days + 1)} - done
 	ordered = sorted(candidates)
@@ -229,6 +230,7 @@ __all__ = [
 	"LIVE_DAYS",
 	"ROLLUP",
 	"Sealed",
+	"as_date",
 	"changed_days",
 	"days_to_seal",
 	"last_sealable_day",

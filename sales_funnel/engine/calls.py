@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.call_rollup import ROLLUP, sealed_days, unsealed_ranges
+from sales_funnel.engine.call_rollup import ROLLUP, as_date, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
@@ -709,7 +709,7 @@ def load_call(db: Database, name: str, for_update: bool = False) -> CallRecord:
 		note=row["sf_outcome_note"] or None,
 		follow_up_on=row["sf_follow_up_on"] or None,
 		links=tuple((d, n) for d, n in links if d and n),
-		open_todos=tuple((n, a, _as_date(d)) for n, a, d in todos),
+		open_todos=tuple((n, a, as_date(d)) for n, a, d in todos),
 	)
 
 
@@ -890,16 +890,6 @@ def _plan_opportunity(
 		doctype, name = party[0]
 		return OpportunityPlan("create", None, doctype, name, funnel.name if funnel else None, stage), False
 	return OpportunityPlan("create", None, "Lead", None, funnel.name if funnel else None, stage), True
-
-
-def _as_date(value: Any) -> date | None:
-	if value is None or value == "":
-		return None
-	if isinstance(value, datetime):
-		return value.date()
-	if isinstance(value, date):
-		return value
-	return date.fromisoformat(str(value)[:10])
 
 
 # ------------------------------------------------------------------------------------ report output
