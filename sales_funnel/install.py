@@ -9,6 +9,9 @@ do not exist yet then; the history backfill and the credit ledger (which reads `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 import frappe
 from frappe import _
@@ -46,26 +49,33 @@ def build_credit_ledger() -> None:
 	20,000 invoices, else as a background job; `bench --site … sf-rebuild-credit-ledger` does it again (idempotent)."""
 	if not frappe.db.count("Sales Invoice", {"docstatus": 1}):
 		return
-	try:
-		result = start_rebuild()
-	except Exception:
-		# never fail the installation over the ledger: the command can be run later
-		frappe.log_error(title=_("Sales Funnel: building the credit ledger failed"))
-		click.secho(
-			_("Building the credit ledger failed; run: bench --site {0} sf-rebuild-credit-ledger").format(
-				frappe.local.site
-			),
-			fg="yellow",
-		)
-		return
-	if result.get("queued"):
-		click.echo(
+	_run_without_failing_install(
+		start_rebuild,
+		_("Sales Funnel: building the credit ledger failed"),
+		_("Building the credit ledger failed; run: bench --site {0} sf-rebuild-credit-ledger"),
+		lambda result: (
 			_("The credit ledger of {0} invoices is being built in the background.").format(
 				result["invoices"]
 			)
-		)
-	else:
-		click.echo(_("Credit ledger built: {0} rows.").format(result["rows"]))
+			if result.get("queued")
+			else _("Credit ledger built: {0} rows.").format(result["rows"])
+		),
+	)
+
+
+def _run_without_failing_install(
+	start: Callable[[], dict[str, Any]], error_title: str, retry_hint: str, report: Callable[[dict], str]
+) -> None:
+	"""Run a catch-up step of installation (inline or queued, as `start` decides) and print what it did; a failure
+	is logged and `retry_hint` (formatted with the site) says which command runs it again: the installation of
+	the app never fails over existing data."""
+	try:
+		result = start()
+	except Exception:
+		frappe.log_error(title=error_title)
+		click.secho(retry_hint.format(frappe.local.site), fg="yellow")
+		return
+	click.echo(report(result))
 
 
 def mark_deals_from_calls() -> None:
@@ -95,25 +105,15 @@ def backfill_existing_deals() -> None:
 	again once funnels are set up (it only touches deals that still have no history)."""
 	if not frappe.db.count("Opportunity"):
 		return
-	try:
-		result = start_backfill()
-	except Exception:
-		# never fail the installation over history: the command can be run later
-		frappe.log_error(title=_("Sales Funnel: stage history backfill failed"))
-		click.secho(
-			_("Rebuilding the stage history failed; run: bench --site {0} sf-backfill-history").format(
-				frappe.local.site
-			),
-			fg="yellow",
-		)
-		return
-	if result.get("queued"):
-		click.echo(
+	_run_without_failing_install(
+		start_backfill,
+		_("Sales Funnel: stage history backfill failed"),
+		_("Rebuilding the stage history failed; run: bench --site {0} sf-backfill-history"),
+		lambda result: (
 			_("Stage history of {0} deals is being rebuilt in the background.").format(result["deals"])
-		)
-	else:
-		click.echo(
-			_("Stage history rebuilt for {0} deals ({1} rows); {2} deals skipped.").format(
+			if result.get("queued")
+			else _("Stage history rebuilt for {0} deals ({1} rows); {2} deals skipped.").format(
 				result["deals_applied"], result["transitions"], result["deals_skipped"]
 			)
-		)
+		),
+	)
