@@ -7,7 +7,7 @@ app_description = (
 app_email = "sales-funnel@example.com"
 app_license = "mit"
 
-required_apps = ["erpnext"]
+required_apps = ["frappe/erpnext"]
 
 # Installation and migration
 # --------------------------
