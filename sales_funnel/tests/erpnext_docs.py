@@ -31,9 +31,10 @@ def company() -> str:
 		from erpnext.setup.utils import before_tests
 
 		before_tests()
-	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.get_all(
-		"Company", pluck="name", order_by="creation asc", limit=1
-	)[0]
+	return (
+		frappe.db.get_single_value("Global Defaults", "default_company")
+		or frappe.get_all("Company", pluck="name", order_by="creation asc", limit=1)[0]
+	)
 
 
 def currency(company_name: str) -> str:
@@ -94,9 +95,11 @@ def customer(name: str | None = None, group: str | None = None) -> str:
 			{
 				"doctype": "Customer",
 				"customer_name": name,
-				"customer_group": group or frappe.db.get_single_value("Selling Settings", "customer_group")
+				"customer_group": group
+				or frappe.db.get_single_value("Selling Settings", "customer_group")
 				or root_of("Customer Group"),
-				"territory": frappe.db.get_single_value("Selling Settings", "territory") or root_of("Territory"),
+				"territory": frappe.db.get_single_value("Selling Settings", "territory")
+				or root_of("Territory"),
 			}
 		)
 		.insert(ignore_permissions=True)
@@ -201,7 +204,9 @@ def payment(invoice_name: str, amount: float | None = None, *, submit: bool = Tr
 	return doc
 
 
-def deal_chain(company_name: str, *, paid: bool = True, rate: float = 1000.0, **opportunity_values: Any) -> dict:
+def deal_chain(
+	company_name: str, *, paid: bool = True, rate: float = 1000.0, **opportunity_values: Any
+) -> dict:
 	"""A whole won deal: Customer, Opportunity, submitted Quotation, Sales Order, Sales Invoice and (when `paid`)
 	its Payment Entry. Returns the documents by doctype."""
 	party = customer()
@@ -235,7 +240,9 @@ def user(email: str, *roles: str, **values: Any) -> str:
 	return email
 
 
-def call_log(employee_user: str | None = None, *, links: list[tuple[str, str]] = (), **values: Any) -> Document:
+def call_log(
+	employee_user: str | None = None, *, links: list[tuple[str, str]] = (), **values: Any
+) -> Document:
 	"""A completed Call Log, as telephony integrations insert it."""
 	from frappe.utils import add_to_date, now_datetime
 

@@ -82,7 +82,9 @@ def installed() -> None:
 	for field in fixtures:
 		if not frappe.db.exists("Custom Field", field["name"]):
 			fail(f"custom field {field['name']} missing after install")
-		if field["fieldtype"] not in no_value_fields and not frappe.db.has_column(field["dt"], field["fieldname"]):
+		if field["fieldtype"] not in no_value_fields and not frappe.db.has_column(
+			field["dt"], field["fieldname"]
+		):
 			fail(f"column {field['dt']}.{field['fieldname']} missing after install")
 	ok(f"{len(fixtures)} custom fields and their columns")
 	for doctype, indexes in APP_INDEXES.items():
@@ -122,7 +124,10 @@ def make_funnel() -> None:
 
 	company = docs.company()
 	won, lost = docs.sales_stage("SF Lifecycle Won"), docs.sales_stage("SF Lifecycle Lost")
-	stages = [{"stage": docs.sales_stage(s), "kind": "Open", "probability": 10 * (i + 1)} for i, s in enumerate(FUNNEL_STAGES)]
+	stages = [
+		{"stage": docs.sales_stage(s), "kind": "Open", "probability": 10 * (i + 1)}
+		for i, s in enumerate(FUNNEL_STAGES)
+	]
 	frappe.get_doc(
 		{
 			"doctype": "Sales Funnel",
@@ -130,7 +135,11 @@ def make_funnel() -> None:
 			"company": company,
 			"enabled": 1,
 			"is_default": 1,
-			"stages": [*stages, {"stage": won, "kind": "Won", "probability": 100}, {"stage": lost, "kind": "Lost"}],
+			"stages": [
+				*stages,
+				{"stage": won, "kind": "Won", "probability": 100},
+				{"stage": lost, "kind": "Lost"},
+			],
 		}
 	).insert(ignore_permissions=True)
 
@@ -157,7 +166,10 @@ def fingerprint(path: str) -> None:
 	"""Schema of the app's tables and of the sf_ columns, the app's index definitions, and the app's records
 	(custom fields, doctypes, reports, workspaces, scheduled jobs) with their `modified`, plus each app table's
 	row count and checksum."""
-	tables = [f"tab{name}" for name in frappe.get_all("DocType", filters={"module": MODULE, "issingle": 0}, pluck="name")]
+	tables = [
+		f"tab{name}"
+		for name in frappe.get_all("DocType", filters={"module": MODULE, "issingle": 0}, pluck="name")
+	]
 	columns = frappe.db.sql(
 		"""SELECT table_name, column_name, column_type, is_nullable, column_default FROM information_schema.columns
 		WHERE table_schema = DATABASE() AND (table_name IN %(tables)s OR column_name LIKE 'sf\\_%%')
@@ -198,11 +210,15 @@ def uninstalled() -> None:
 	if APP in frappe.get_installed_apps():
 		fail("the app is still installed")
 	left = {
-		"Custom Field": frappe.get_all("Custom Field", filters={"fieldname": ("like", "sf\\_%")}, pluck="name"),
+		"Custom Field": frappe.get_all(
+			"Custom Field", filters={"fieldname": ("like", "sf\\_%")}, pluck="name"
+		),
 		"DocType": frappe.get_all("DocType", filters={"module": MODULE}, pluck="name"),
 		"Report": frappe.get_all("Report", filters={"module": MODULE}, pluck="name"),
 		"Workspace": frappe.get_all("Workspace", filters={"module": MODULE}, pluck="name"),
-		"Scheduled Job Type": frappe.get_all("Scheduled Job Type", filters={"method": ("like", f"{APP}.%")}, pluck="name"),
+		"Scheduled Job Type": frappe.get_all(
+			"Scheduled Job Type", filters={"method": ("like", f"{APP}.%")}, pluck="name"
+		),
 		"Module Def": frappe.get_all("Module Def", filters={"app_name": APP}, pluck="name"),
 	}
 	for doctype, names in left.items():
@@ -216,14 +232,20 @@ def uninstalled() -> None:
 		fail(f"app tables left after uninstall: {tables}")
 	from frappe.utils.background_jobs import get_jobs
 
-	jobs = [job for job in (get_jobs(frappe.local.site, key="method").get(frappe.local.site) or []) if APP in str(job)]
+	jobs = [
+		job
+		for job in (get_jobs(frappe.local.site, key="method").get(frappe.local.site) or [])
+		if APP in str(job)
+	]
 	if jobs:
 		fail(f"background jobs of the app still queued: {jobs}")
 	columns = frappe.db.sql(
 		"""SELECT CONCAT(table_name, '.', column_name) FROM information_schema.columns
 		WHERE table_schema = DATABASE() AND column_name LIKE 'sf\\_%%' ORDER BY 1"""
 	)
-	ok(f"nothing of the app left but these ERPNext columns (Frappe keeps a deleted custom field's column): {[c[0] for c in columns]}")
+	ok(
+		f"nothing of the app left but these ERPNext columns (Frappe keeps a deleted custom field's column): {[c[0] for c in columns]}"
+	)
 
 
 def main() -> None:
@@ -235,7 +257,9 @@ def main() -> None:
 		if step == "fingerprint":
 			fingerprint(sys.argv[3])
 		else:
-			{"seed": seed, "installed": installed, "backfilled": backfilled, "uninstalled": uninstalled}[step]()
+			{"seed": seed, "installed": installed, "backfilled": backfilled, "uninstalled": uninstalled}[
+				step
+			]()
 	finally:
 		frappe.destroy()
 
