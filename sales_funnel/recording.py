@@ -10,15 +10,15 @@ and `Opportunity.sf_stage_entered_at` is set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import frappe
 from frappe import _
-from frappe.utils import flt, now_datetime
+from frappe.utils import now_datetime
 
+from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time
 from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
 from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
 from sales_funnel.engine.i18n import InvalidInput, Message
@@ -103,27 +103,6 @@ def deal_owner(doc: Document) -> str | None:
 	return doc.get("opportunity_owner") or doc.get("owner") or None
 
 
-def deal_amount(doc: Document) -> float:
-	"""The deal's amount in company currency."""
-	return (
-		flt(doc.get("base_opportunity_amount"))
-		or flt(doc.get("opportunity_amount")) * flt(doc.get("conversion_rate") or 1)
-		or flt(doc.get("base_total"))
-	)
-
-
-def largest_item_group(items: Iterable[Mapping[str, Any]]) -> str | None:
-	"""The item group with the largest amount (company currency) among a deal's items."""
-	totals: dict[str, float] = {}
-	for item in items:
-		group = item.get("item_group")
-		if group:
-			totals[group] = totals.get(group, 0.0) + (flt(item.get("base_amount")) or flt(item.get("amount")))
-	if not totals:
-		return None
-	return min(totals, key=lambda group: (-totals[group], group))
-
-
 def department_of(user: str | None) -> str | None:
 	"""The Sales Person group of the user's Sales Person (Sales Person.employee -> Employee.user_id)."""
 	if not user:
@@ -193,9 +172,7 @@ def record_move(
 	funnel = funnel if funnel is not None and funnel.name == funnel_name else get_funnel(funnel_name)
 	previous = latest_transition(frappe.db, doc.doctype, doc.name)
 	if at is None:
-		at = now_datetime()
-		if previous is not None and previous.transitioned_at and previous.transitioned_at > at:
-			at = previous.transitioned_at  # never before the last recorded move (clock skew, imported rows)
+		at = move_time(now_datetime(), previous)  # never before the last recorded move
 	if lost_reason is None and funnel.kind(to_stage) == "Lost":
 		lost_reason = lost_reason_of(doc)
 	entering = previous is None or previous.funnel != funnel.name

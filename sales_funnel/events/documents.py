@@ -30,9 +30,8 @@ from frappe import _
 from frappe.utils import flt
 
 from sales_funnel.engine.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.deal_rules import furthest, won_by_conversion
 from sales_funnel.engine.history import (
-	Transition,
 	latest_transition,
 	reconcile_target,
 	step_back_target,
@@ -161,24 +160,6 @@ def _safely(doc: Document, opportunity: str, action: Callable[[], None]) -> None
 		)
 	else:
 		frappe.db.release_savepoint(SAVEPOINT)
-
-
-def won_by_conversion(funnel: Funnel, latest: Transition | None) -> str | None:
-	"""ERPNext marks the Opportunity Converted when a Sales Order takes its quotation (Quotation.update_opportunity,
-	through db_set, so the Opportunity's on_update never sees it). The engine reads Converted as Won, so the
-	deal reaches the Won stage then, unless the funnel puts its Won stage on a later document trigger."""
-	won = funnel.won_stage
-	if won.trigger:
-		return None
-	if latest is not None and latest.funnel == funnel.name and latest.to_kind == "Won":
-		return None
-	return won.stage
-
-
-def furthest(funnel: Funnel, targets: Iterable[str | None]) -> str | None:
-	"""The target furthest along the funnel (one move, not one per trigger)."""
-	candidates = [t for t in targets if t]
-	return max(candidates, key=funnel.position) if candidates else None
 
 
 def _ignore_transition_links(doc: Document) -> None:

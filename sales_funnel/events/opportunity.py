@@ -16,7 +16,8 @@ import frappe
 from frappe import _
 
 from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
+from sales_funnel.engine.deal_rules import entry_stage
+from sales_funnel.engine.funnels import DealAttributes, choose_funnel
 from sales_funnel.engine.history import target_stage
 from sales_funnel.events.call_log import keep_call_funnels
 from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
@@ -81,14 +82,6 @@ def on_update(doc: Document, method: str | None = None) -> None:
 		)
 	if target:
 		record_move(doc, target, funnel=funnel)
-
-
-def entry_stage(funnel: Funnel, sales_stage: str | None) -> str:
-	"""The deal's own sales stage when the funnel has it (and it is not a Lost stage), else the first open
-	stage."""
-	if funnel.stage(sales_stage) is not None and funnel.kind(sales_stage) != "Lost":
-		return sales_stage
-	return funnel.open_stages[0].stage if funnel.open_stages else funnel.won_stage.stage
 
 
 def deal_attributes(doc: Document) -> DealAttributes:
