@@ -263,3 +263,91 @@ def call_log(
 			**values,
 		}
 	).insert(ignore_permissions=True)
+
+
+def sales_person(user_email: str, company_name: str) -> str:
+	"""The Sales Person of a user, as ERPNext links them: an Employee whose `user_id` is the user, and a Sales
+	Person whose `employee` is that Employee (both created once)."""
+	employee = frappe.db.get_value("Employee", {"user_id": user_email}, "name")
+	if not employee:
+		employee = (
+			frappe.get_doc(
+				{
+					"doctype": "Employee",
+					"first_name": user_email.split("@")[0],
+					"company": company_name,
+					"status": "Active",
+					"gender": named("Gender", "gender", "Other"),
+					"date_of_birth": "1990-01-01",
+					"date_of_joining": "2020-01-01",
+					"user_id": user_email,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	person = frappe.db.get_value("Sales Person", {"employee": employee}, "name")
+	if person:
+		return person
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Sales Person",
+				"sales_person_name": unique("_Test SF Sales Person"),
+				"parent_sales_person": root_of("Sales Person"),
+				"is_group": 0,
+				"employee": employee,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def unallocated_payment(company_name: str, party: str, amount: float, *, submit: bool = True) -> Document:
+	"""A customer's payment received without any invoice to allocate it to (an advance, to be reconciled)."""
+	from erpnext.accounts.party import get_party_account
+
+	doc = frappe.new_doc("Payment Entry")
+	doc.update(
+		{
+			"payment_type": "Receive",
+			"company": company_name,
+			"posting_date": nowdate(),
+			"party_type": "Customer",
+			"party": party,
+			"paid_from": get_party_account("Customer", party, company_name),
+			"paid_to": frappe.get_cached_value("Company", company_name, "default_cash_account")
+			or frappe.get_cached_value("Company", company_name, "default_bank_account"),
+			"paid_amount": flt(amount),
+			"received_amount": flt(amount),
+			"reference_no": unique("SF"),
+			"reference_date": nowdate(),
+		}
+	)
+	doc.setup_party_account_field()
+	doc.set_missing_values()
+	doc.set_exchange_rate()
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+def reconcile(company_name: str, party: str, payment_name: str, invoice_name: str) -> Document:
+	"""ERPNext's Payment Reconciliation tool: allocate the unallocated `payment_name` to `invoice_name`."""
+	from erpnext.accounts.party import get_party_account
+
+	tool = frappe.new_doc("Payment Reconciliation")
+	tool.company = company_name
+	tool.party_type = "Customer"
+	tool.party = party
+	tool.receivable_payable_account = get_party_account("Customer", party, company_name)
+	tool.get_unreconciled_entries()
+	invoices = [row.as_dict() for row in tool.get("invoices") if row.invoice_number == invoice_name]
+	payments = [row.as_dict() for row in tool.get("payments") if row.reference_name == payment_name]
+	if not invoices or not payments:
+		frappe.throw(f"nothing to reconcile: invoice {invoice_name} or payment {payment_name} not listed")
+	tool.allocate_entries(frappe._dict({"invoices": invoices, "payments": payments}))
+	tool.reconcile()
+	return tool

@@ -1,0 +1,750 @@
+# Copyright (c) 2026, Sales Funnel contributors
+# For license information, please see license.txt
+"""The doc events on a real bench: what a user's Opportunity, Quotation, Sales Order, Sales Invoice and Payment
+Entry do to the deal's stage history (Funnel Stage Transition), its probability and the credit ledger (Sales
+Credit Entry).
+
+Every document is made through ERPNext's own API and mappers (sales_funnel/tests/erpnext_docs.py), so ERPNext's
+controllers and the app's hooks run as they do for a user. After each event the ledger must equal what the
+engine's `rebuild_credits` writes for the same documents.
+"""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt, now_datetime
+
+from sales_funnel.engine.credit_ledger import ledger_rows, rebuild_credits
+from sales_funnel.tests import erpnext_docs as docs
+
+TRANSITION = "Funnel Stage Transition"
+PROSPECTING, PROPOSAL, NEGOTIATION, INVOICED, WON, LOST = (
+	"SF Test Prospecting",
+	"SF Test Proposal",
+	"SF Test Negotiation",
+	"SF Test Invoiced",
+	"SF Test Won",
+	"SF Test Lost",
+)
+# stage, kind, probability, trigger
+TRIGGER_STAGES = (
+	(PROSPECTING, "Open", 10, None),
+	(PROPOSAL, "Open", 40, "Quotation Submitted"),
+	(NEGOTIATION, "Open", 70, "Sales Order Submitted"),
+	(INVOICED, "Open", 90, "Sales Invoice Submitted"),
+	(WON, "Won", 100, "Sales Invoice Paid"),
+	(LOST, "Lost", 0, None),
+)
+# the same stages, but Won is reached when ERPNext converts the deal (no trigger on the Won stage)
+CONVERSION_STAGES = (*TRIGGER_STAGES[:4], (WON, "Won", 100, None), TRIGGER_STAGES[5])
+HISTORY_FIELDS = (
+	"from_stage",
+	"to_stage",
+	"to_kind",
+	"recorded_via",
+	"reference_doctype",
+	"reference_name",
+	"from_position",
+	"to_position",
+	"progress_from",
+	"progress_to",
+	"is_latest",
+	"lost_reason",
+)
+
+
+def make_funnel(company: str, stages=TRIGGER_STAGES) -> str:
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Sales Funnel",
+				"title": docs.unique("SF Test Funnel"),
+				"company": company,
+				"enabled": 1,
+				"stages": [
+					{
+						"stage": docs.sales_stage(stage),
+						"kind": kind,
+						"probability": probability,
+						"trigger": trigger,
+					}
+					for stage, kind, probability, trigger in stages
+				],
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+class DocEventsTestCase(FrappeTestCase):
+	"""A company, a funnel whose stages have document triggers and one whose Won stage follows conversion."""
+
+	@classmethod
+	def setUpClass(cls) -> None:
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.company = docs.company()
+		cls.funnel = make_funnel(cls.company)
+		cls.conversion_funnel = make_funnel(cls.company, CONVERSION_STAGES)
+		cls.lost_reason = docs.named("Opportunity Lost Reason", "lost_reason", "SF Test Too Expensive")
+
+	def tearDown(self) -> None:
+		frappe.set_user("Administrator")
+
+	# Documents
+	# ---------
+
+	def deal(
+		self, *, funnel: str | None = None, stage: str | None = PROSPECTING, rate: float = 1000.0, **values
+	):
+		"""An Opportunity of a new Customer with one item, in `funnel` (the trigger funnel by default)."""
+		party = docs.customer()
+		code = docs.item(rate=rate)
+		deal = docs.opportunity(
+			self.company,
+			party=party,
+			items=[(code, 1, rate)],
+			sf_sales_funnel=funnel or self.funnel,
+			**({"sales_stage": stage} if stage else {}),
+			**values,
+		)
+		deal.sf_test_party = party
+		return deal
+
+	def move(self, deal, stage: str):
+		deal.reload()
+		deal.sales_stage = stage
+		deal.save(ignore_permissions=True)
+		return deal
+
+	def chain(self, deal, until: str):
+		"""Quotation, Sales Order, Sales Invoice, Payment Entry of `deal`, up to and including `until`."""
+		made = {}
+		made["Quotation"] = docs.quotation(deal.name, party=deal.sf_test_party)
+		if until == "Quotation":
+			return made
+		made["Sales Order"] = docs.sales_order(made["Quotation"].name)
+		if until == "Sales Order":
+			return made
+		made["Sales Invoice"] = docs.sales_invoice(made["Sales Order"].name)
+		if until == "Sales Invoice":
+			return made
+		made["Payment Entry"] = docs.payment(made["Sales Invoice"].name)
+		return made
+
+	# Assertions
+	# ----------
+
+	def history(self, deal_name: str) -> list[dict]:
+		return frappe.get_all(
+			TRANSITION,
+			filters={"deal_doctype": "Opportunity", "deal": deal_name},
+			fields=["name", "funnel", "transitioned_at", *HISTORY_FIELDS],
+			order_by="transitioned_at asc, name asc",
+		)
+
+	def assertMoves(self, deal_name: str, expected: list[tuple]) -> list[dict]:
+		"""The deal's whole history as (from_stage, to_stage, to_kind, recorded_via, reference) rows; exactly the
+		last row is latest."""
+		rows = self.history(deal_name)
+		self.assertEqual(
+			[
+				(
+					row.from_stage,
+					row.to_stage,
+					row.to_kind,
+					row.recorded_via,
+					(row.reference_doctype, row.reference_name) if row.reference_doctype else None,
+				)
+				for row in rows
+			],
+			expected,
+		)
+		self.assertEqual([row.is_latest for row in rows], [0] * (len(rows) - 1) + [1])
+		return rows
+
+	def assertPositions(self, row: dict, from_position: int, to_position: int, progress: tuple[int, int]):
+		self.assertEqual(
+			(row.from_position, row.to_position, row.progress_from, row.progress_to),
+			(from_position, to_position, *progress),
+		)
+
+	def assertStage(self, deal_name: str, stage: str, probability: float | None = None):
+		values = frappe.db.get_value(
+			"Opportunity",
+			deal_name,
+			["sales_stage", "probability", "sf_stage_entered_at"],
+			as_dict=True,
+		)
+		self.assertEqual(values.sales_stage, stage)
+		latest = self.history(deal_name)[-1]
+		self.assertEqual(values.sf_stage_entered_at, latest.transitioned_at)
+		if probability is not None:
+			self.assertEqual(flt(values.probability), probability)
+
+	def assertLedgerRebuilds(self) -> list[dict]:
+		"""The ledger the doc events wrote equals the engine's rebuild from the same documents."""
+		written = ledger_rows(frappe.db, company=self.company)
+		rebuild_credits(frappe.db, now=now_datetime(), user="Administrator", company=self.company)
+		self.assertEqual(written, ledger_rows(frappe.db, company=self.company))
+		return written
+
+	def ledger_of(self, voucher_type: str, voucher_no: str) -> list[dict]:
+		return [
+			row
+			for row in ledger_rows(frappe.db, company=self.company)
+			if row["voucher_type"] == voucher_type and row["voucher_no"] == voucher_no
+		]
+
+
+class TestOpportunityEvents(DocEventsTestCase):
+	def test_a_new_deal_enters_its_funnel_at_its_stage(self):
+		deal = self.deal(stage=PROPOSAL)
+		(row,) = self.assertMoves(deal.name, [(None, PROPOSAL, "Open", "Manual", None)])
+		self.assertPositions(row, 0, 2, (0, 2))
+		self.assertEqual(row.funnel, self.funnel)
+		self.assertStage(deal.name, PROPOSAL)
+
+	def test_a_new_deal_without_a_stage_of_the_funnel_starts_at_the_first_open_stage(self):
+		for stage in (None, LOST, docs.sales_stage("SF Test Not In Funnel")):
+			deal = self.deal(stage=stage)
+			self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])
+			self.assertStage(deal.name, PROSPECTING)
+
+	def test_a_changed_stage_is_one_move_and_a_save_without_one_is_none(self):
+		deal = self.deal()
+		self.move(deal, NEGOTIATION)
+		deal.reload()
+		deal.title = "renamed"
+		deal.save(ignore_permissions=True)
+		rows = self.assertMoves(
+			deal.name,
+			[(None, PROSPECTING, "Open", "Manual", None), (PROSPECTING, NEGOTIATION, "Open", "Manual", None)],
+		)
+		self.assertPositions(rows[1], 1, 3, (1, 3))
+		self.assertStage(deal.name, NEGOTIATION)
+
+	def test_declare_enquiry_lost_records_the_lost_move_with_its_reason(self):
+		deal = self.deal(stage=PROPOSAL)
+		deal.reload()
+		deal.declare_enquiry_lost([{"lost_reason": self.lost_reason}], [], detailed_reason="too expensive")
+		rows = self.assertMoves(
+			deal.name,
+			[(None, PROPOSAL, "Open", "Manual", None), (PROPOSAL, LOST, "Lost", "Manual", None)],
+		)
+		self.assertEqual(rows[1].lost_reason, self.lost_reason)
+		self.assertPositions(rows[1], 2, -1, (2, 2))  # lost at Proposal: the progress stays
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "sales_stage"), PROPOSAL)
+
+	def test_a_plain_status_change_to_lost_is_a_lost_move(self):
+		deal = self.deal()
+		deal.reload()
+		deal.status = "Lost"
+		deal.append("lost_reasons", {"lost_reason": self.lost_reason})
+		deal.save(ignore_permissions=True)
+		rows = self.assertMoves(
+			deal.name,
+			[(None, PROSPECTING, "Open", "Manual", None), (PROSPECTING, LOST, "Lost", "Manual", None)],
+		)
+		self.assertEqual(rows[1].lost_reason, self.lost_reason)
+
+	def test_a_reopened_deal_goes_back_to_its_stage(self):
+		deal = self.deal(stage=NEGOTIATION)
+		deal.reload()
+		deal.declare_enquiry_lost([{"lost_reason": self.lost_reason}], [])
+		deal.reload()
+		deal.status = "Open"
+		deal.save(ignore_permissions=True)
+		rows = self.assertMoves(
+			deal.name,
+			[
+				(None, NEGOTIATION, "Open", "Manual", None),
+				(NEGOTIATION, LOST, "Lost", "Manual", None),
+				(LOST, NEGOTIATION, "Open", "Manual", None),
+			],
+		)
+		self.assertPositions(rows[2], -1, 3, (3, 3))
+		self.assertIsNone(rows[2].lost_reason)
+
+	def test_a_deal_set_converted_is_won(self):
+		deal = self.deal(stage=NEGOTIATION)
+		deal.reload()
+		deal.status = "Converted"
+		deal.save(ignore_permissions=True)
+		rows = self.assertMoves(
+			deal.name,
+			[(None, NEGOTIATION, "Open", "Manual", None), (NEGOTIATION, WON, "Won", "Manual", None)],
+		)
+		self.assertPositions(rows[1], 3, 5, (3, 5))
+
+	def test_a_sales_order_converts_the_deal_to_won_when_won_has_no_trigger(self):
+		deal = self.deal(funnel=self.conversion_funnel)
+		made = self.chain(deal, "Sales Order")
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "status"), "Converted")
+		quotation, order = ("Quotation", made["Quotation"].name), ("Sales Order", made["Sales Order"].name)
+		self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", quotation),
+				(PROPOSAL, WON, "Won", "Document Trigger", order),  # the furthest of Negotiation and Won
+			],
+		)
+		self.assertStage(deal.name, WON, 100)
+
+	def test_a_deleted_deal_takes_its_history_with_it(self):
+		deal = self.deal()
+		self.move(deal, PROPOSAL)
+		frappe.delete_doc("Opportunity", deal.name, ignore_permissions=True)
+		self.assertEqual(self.history(deal.name), [])
+
+
+class TestStageProbability(DocEventsTestCase):
+	"""The stage's probability becomes the deal's (ERPNext's Opportunity only defaults it to 100 in its JSON)."""
+
+	def test_a_new_deal_takes_its_entry_stage_probability(self):
+		self.assertEqual(flt(self.deal(stage=PROPOSAL).probability), 40)
+		deal = self.deal(stage=None)
+		self.assertStage(deal.name, PROSPECTING, 10)
+
+	def test_a_manual_stage_change_sets_the_probability(self):
+		deal = self.deal()
+		self.move(deal, NEGOTIATION)
+		self.assertEqual(flt(deal.probability), 70)  # the saved document shows it too
+		self.assertStage(deal.name, NEGOTIATION, 70)
+
+	def test_a_document_trigger_sets_the_probability(self):
+		deal = self.deal()
+		self.chain(deal, "Quotation")
+		self.assertStage(deal.name, PROPOSAL, 40)
+		self.chain(self.deal(), "Sales Invoice")
+
+	def test_lost_won_and_reopened_deals_take_their_stage_probability(self):
+		deal = self.deal(stage=NEGOTIATION)
+		deal.reload()
+		deal.declare_enquiry_lost([{"lost_reason": self.lost_reason}], [])
+		self.assertEqual(flt(frappe.db.get_value("Opportunity", deal.name, "probability")), 0)
+		deal.reload()
+		deal.status = "Open"
+		deal.save(ignore_permissions=True)
+		self.assertStage(deal.name, NEGOTIATION, 70)
+		paid = self.deal()
+		self.chain(paid, "Payment Entry")
+		self.assertStage(paid.name, WON, 100)
+
+	def test_a_deal_declared_lost_through_its_quotation_takes_the_lost_probability(self):
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		reason = docs.named("Quotation Lost Reason", "order_lost_reason", "SF Test Quotation Too Expensive")
+		quotation.reload()
+		quotation.declare_enquiry_lost([{"lost_reason": reason}], [])
+		self.assertEqual(flt(frappe.db.get_value("Opportunity", deal.name, "probability")), 0)
+
+	def test_a_save_that_does_not_move_keeps_a_probability_set_by_hand(self):
+		deal = self.deal()
+		deal.reload()
+		deal.probability = 25
+		deal.save(ignore_permissions=True)
+		self.assertEqual(flt(frappe.db.get_value("Opportunity", deal.name, "probability")), 25)
+
+
+class TestQuotationEvents(DocEventsTestCase):
+	def test_a_submitted_quotation_moves_the_deal_to_its_stage(self):
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		rows = self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
+			],
+		)
+		self.assertPositions(rows[1], 1, 2, (1, 2))
+		self.assertStage(deal.name, PROPOSAL)
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "status"), "Quotation")
+
+	def test_a_quotation_never_moves_a_deal_back(self):
+		deal = self.deal(stage=NEGOTIATION)
+		self.chain(deal, "Quotation")
+		self.assertMoves(deal.name, [(None, NEGOTIATION, "Open", "Manual", None)])
+
+	def test_a_cancelled_quotation_steps_the_deal_back(self):
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		quotation.reload()
+		quotation.cancel()
+		reference = ("Quotation", quotation.name)
+		rows = self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", reference),
+				(PROPOSAL, PROSPECTING, "Open", "Document Trigger", reference),
+			],
+		)
+		self.assertPositions(rows[2], 2, 1, (2, 2))  # the progress reached stays
+		self.assertStage(deal.name, PROSPECTING, 10)
+		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "docstatus"), 2)
+
+	def test_a_cancelled_quotation_leaves_a_deal_that_moved_on_alone(self):
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		self.move(deal, NEGOTIATION)
+		quotation.reload()
+		quotation.cancel()
+		self.assertEqual(self.history(deal.name)[-1].to_stage, NEGOTIATION)
+		self.assertEqual(len(self.history(deal.name)), 3)
+
+	def test_a_quotation_declared_lost_records_the_deal_lost(self):
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		reason = docs.named("Quotation Lost Reason", "order_lost_reason", "SF Test Quotation Too Expensive")
+		quotation.reload()
+		quotation.declare_enquiry_lost([{"lost_reason": reason}], [], detailed_reason="cheaper elsewhere")
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "status"), "Lost")
+		rows = self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
+				(PROPOSAL, LOST, "Lost", "Document Trigger", ("Quotation", quotation.name)),
+			],
+		)
+		self.assertPositions(rows[2], 2, -1, (2, 2))
+		# saving the lost quotation again records nothing more
+		quotation.reload()
+		quotation.save()
+		self.assertEqual(len(self.history(deal.name)), 3)
+
+
+class TestOrderAndInvoiceEvents(DocEventsTestCase):
+	def test_a_submitted_sales_order_moves_the_deal(self):
+		deal = self.deal()
+		order = self.chain(deal, "Sales Order")["Sales Order"]
+		rows = self.history(deal.name)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_name),
+			(PROPOSAL, NEGOTIATION, order.name),
+		)
+		self.assertPositions(rows[-1], 2, 3, (2, 3))
+		self.assertStage(deal.name, NEGOTIATION, 70)
+
+	def test_a_cancelled_sales_order_steps_the_deal_back(self):
+		deal = self.deal()
+		order = self.chain(deal, "Sales Order")["Sales Order"]
+		order.reload()
+		order.cancel()
+		rows = self.history(deal.name)
+		self.assertEqual(len(rows), 4)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].recorded_via, rows[-1].reference_name),
+			(NEGOTIATION, PROPOSAL, "Document Trigger", order.name),
+		)
+		self.assertStage(deal.name, PROPOSAL, 40)
+
+	def test_a_submitted_invoice_moves_the_deal_links_it_and_writes_its_credit(self):
+		owner = docs.user(f"sf-owner-{frappe.generate_hash(length=6)}@example.com", "Sales User")
+		person = docs.sales_person(owner, self.company)
+		deal = self.deal(opportunity_owner=owner)
+		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
+		rows = self.history(deal.name)
+		self.assertEqual((rows[-1].to_stage, rows[-1].reference_name), (INVOICED, invoice.name))
+		self.assertStage(deal.name, INVOICED, 90)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "sf_opportunity"), deal.name)
+		self.assertLedgerRebuilds()
+		(credit,) = self.ledger_of("Sales Invoice", invoice.name)
+		self.assertEqual(
+			(credit["sales_person"], credit["credited_via"], flt(credit["invoiced_revenue"])),
+			(person, "Deal Owner", flt(invoice.base_net_total)),
+		)
+
+	def test_a_cancelled_invoice_steps_the_deal_back_and_takes_its_credit(self):
+		deal = self.deal()
+		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
+		self.assertTrue(self.ledger_of("Sales Invoice", invoice.name))
+		invoice.reload()
+		invoice.cancel()
+		rows = self.history(deal.name)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_name),
+			(INVOICED, NEGOTIATION, invoice.name),
+		)
+		self.assertStage(deal.name, NEGOTIATION, 70)
+		self.assertEqual(self.ledger_of("Sales Invoice", invoice.name), [])
+		self.assertLedgerRebuilds()
+
+	def test_an_accountant_corrects_the_deal_of_a_submitted_invoice(self):
+		first = docs.user(f"sf-first-{frappe.generate_hash(length=6)}@example.com", "Sales User")
+		second = docs.user(f"sf-second-{frappe.generate_hash(length=6)}@example.com", "Sales User")
+		second_person = docs.sales_person(second, self.company)
+		docs.sales_person(first, self.company)
+		deal = self.deal(opportunity_owner=first)
+		made = self.chain(deal, "Payment Entry")
+		invoice, payment = made["Sales Invoice"], made["Payment Entry"]
+		other = self.deal(opportunity_owner=second)
+		history_before = (self.history(deal.name), self.history(other.name))
+		invoice.reload()
+		invoice.sf_deal_ambiguous = 1
+		invoice.sf_opportunity = other.name
+		invoice.save()  # allowed on submit
+		self.assertEqual(
+			frappe.db.get_value("Sales Invoice", invoice.name, ["sf_opportunity", "sf_deal_ambiguous"]),
+			(other.name, 0),
+		)
+		for voucher_type, voucher in (("Sales Invoice", invoice.name), ("Payment Entry", payment.name)):
+			(credit,) = self.ledger_of(voucher_type, voucher)
+			self.assertEqual(credit["sales_person"], second_person, voucher_type)  # the payment follows
+		self.assertLedgerRebuilds()
+		self.assertEqual(
+			(self.history(deal.name), self.history(other.name)), history_before
+		)  # no stage moves
+
+
+class TestPaymentEvents(DocEventsTestCase):
+	def test_a_payment_in_full_wins_the_deal_and_writes_its_credit(self):
+		deal = self.deal()
+		made = self.chain(deal, "Payment Entry")
+		payment = made["Payment Entry"]
+		self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", made["Quotation"].name)),
+				(
+					PROPOSAL,
+					NEGOTIATION,
+					"Open",
+					"Document Trigger",
+					("Sales Order", made["Sales Order"].name),
+				),
+				(
+					NEGOTIATION,
+					INVOICED,
+					"Open",
+					"Document Trigger",
+					("Sales Invoice", made["Sales Invoice"].name),
+				),
+				(INVOICED, WON, "Won", "Document Trigger", ("Payment Entry", payment.name)),
+			],
+		)
+		self.assertPositions(self.history(deal.name)[-1], 4, 5, (4, 5))
+		self.assertStage(deal.name, WON, 100)
+		self.assertLedgerRebuilds()
+		(credit,) = self.ledger_of("Payment Entry", payment.name)
+		self.assertEqual(
+			(credit["invoice"], flt(credit["payments_received"])),
+			(made["Sales Invoice"].name, flt(payment.paid_amount)),
+		)
+
+	def test_a_partial_payment_does_not_win_the_deal(self):
+		deal = self.deal()
+		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
+		payment = docs.payment(invoice.name, amount=flt(invoice.grand_total) / 4)
+		self.assertEqual(self.history(deal.name)[-1].to_stage, INVOICED)
+		(credit,) = self.ledger_of("Payment Entry", payment.name)
+		self.assertEqual(flt(credit["payments_received"]), flt(invoice.grand_total) / 4)
+		self.assertLedgerRebuilds()
+
+	def test_a_cancelled_payment_steps_the_deal_back_and_takes_its_credit(self):
+		deal = self.deal()
+		payment = self.chain(deal, "Payment Entry")["Payment Entry"]
+		payment.reload()
+		payment.cancel()
+		rows = self.history(deal.name)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_name), (WON, INVOICED, payment.name)
+		)
+		self.assertStage(deal.name, INVOICED, 90)
+		self.assertEqual(self.ledger_of("Payment Entry", payment.name), [])
+		self.assertLedgerRebuilds()
+
+	def test_a_reconciled_advance_that_pays_the_invoice_wins_the_deal(self):
+		deal = self.deal()
+		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
+		advance = docs.unallocated_payment(self.company, deal.sf_test_party, flt(invoice.grand_total))
+		self.assertEqual(self.history(deal.name)[-1].to_stage, INVOICED)
+		self.assertEqual(self.ledger_of("Payment Entry", advance.name), [])  # allocated to no invoice yet
+		docs.reconcile(self.company, deal.sf_test_party, advance.name, invoice.name)
+		self.assertEqual(flt(frappe.db.get_value("Sales Invoice", invoice.name, "outstanding_amount")), 0)
+		rows = self.history(deal.name)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_doctype, rows[-1].reference_name),
+			(INVOICED, WON, "Payment Entry", advance.name),
+		)
+		self.assertStage(deal.name, WON, 100)
+		(credit,) = self.ledger_of("Payment Entry", advance.name)
+		self.assertEqual(
+			(credit["invoice"], flt(credit["payments_received"])), (invoice.name, flt(invoice.grand_total))
+		)
+		self.assertLedgerRebuilds()
+
+	def test_a_reconciled_part_payment_does_not_win_the_deal(self):
+		deal = self.deal()
+		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
+		advance = docs.unallocated_payment(self.company, deal.sf_test_party, flt(invoice.grand_total) / 2)
+		docs.reconcile(self.company, deal.sf_test_party, advance.name, invoice.name)
+		self.assertEqual(self.history(deal.name)[-1].to_stage, INVOICED)
+		self.assertEqual(len(self.ledger_of("Payment Entry", advance.name)), 1)
+		self.assertLedgerRebuilds()
+
+
+class FailingMoves:
+	"""Makes the next `times` document-driven saves of an Opportunity fail, as a lock wait or a stale read
+	would (Frappe resolves a doc event's dotted path on every call, so patching the module attribute is seen)."""
+
+	def __init__(self, times: int):
+		from sales_funnel.events import opportunity
+
+		self.real = opportunity.on_update
+		self.times = times
+		self.failed = 0
+
+	def __call__(self, doc, method=None):
+		if doc.flags.get("sf_move") and self.failed < self.times:
+			self.failed += 1
+			raise frappe.TimestampMismatchError("Document has been modified after you have opened it")
+		return self.real(doc, method)
+
+	def patch(self):
+		return patch("sales_funnel.events.opportunity.on_update", new=self)
+
+
+class TestFailedMoves(DocEventsTestCase):
+	"""A document-driven move that fails is retried once, then left as a Pending Stage Move that the hourly job
+	applies: never lost silently, and the document itself never fails."""
+
+	def pending(self, deal_name: str) -> list[dict]:
+		return frappe.get_all(
+			"Pending Stage Move",
+			filters={"deal": deal_name},
+			fields=["name", "action", "reference_doctype", "reference_name", "attempts"],
+		)
+
+	def errors_for(self, doctype: str, name: str) -> int:
+		return frappe.db.count("Error Log", {"reference_doctype": doctype, "reference_name": name})
+
+	def test_a_move_that_fails_once_is_retried_and_recorded(self):
+		deal = self.deal()
+		failing = FailingMoves(times=1)
+		with failing.patch():
+			quotation = self.chain(deal, "Quotation")["Quotation"]
+		self.assertEqual(failing.failed, 1)
+		self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
+			],
+		)
+		self.assertStage(deal.name, PROPOSAL, 40)
+		self.assertEqual(self.pending(deal.name), [])
+		self.assertEqual(self.errors_for("Quotation", quotation.name), 0)
+
+	def test_a_move_that_fails_twice_is_left_pending_and_applied_later(self):
+		from sales_funnel.events.documents import apply_pending_moves
+
+		deal = self.deal()
+		failing = FailingMoves(times=2)
+		with failing.patch():
+			quotation = self.chain(deal, "Quotation")["Quotation"]
+		self.assertEqual(failing.failed, 2)
+		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "docstatus"), 1)  # submitted anyway
+		self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])  # undone, not half-done
+		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "sales_stage"), PROSPECTING)
+		(mark,) = self.pending(deal.name)
+		self.assertEqual(
+			(mark.action, mark.reference_doctype, mark.reference_name, mark.attempts),
+			("Advance", "Quotation", quotation.name, 2),
+		)
+		self.assertEqual(self.errors_for("Quotation", quotation.name), 1)
+		result = apply_pending_moves()
+		self.assertGreaterEqual(result["applied"], 1)
+		self.assertMoves(
+			deal.name,
+			[
+				(None, PROSPECTING, "Open", "Manual", None),
+				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
+			],
+		)
+		self.assertStage(deal.name, PROPOSAL, 40)
+		self.assertEqual(self.pending(deal.name), [])
+
+	def test_a_pending_move_that_fails_again_stays_pending(self):
+		from sales_funnel.events.documents import apply_pending_moves
+
+		deal = self.deal()
+		with FailingMoves(times=3).patch():
+			self.chain(deal, "Quotation")
+			apply_pending_moves()
+		(mark,) = self.pending(deal.name)
+		self.assertEqual(mark.attempts, 3)
+		self.assertEqual(len(self.history(deal.name)), 1)
+		apply_pending_moves()
+		self.assertEqual(self.pending(deal.name), [])
+		self.assertEqual(self.history(deal.name)[-1].to_stage, PROPOSAL)
+
+	def test_a_failed_step_back_is_repaired(self):
+		from sales_funnel.events.documents import apply_pending_moves
+
+		deal = self.deal()
+		quotation = self.chain(deal, "Quotation")["Quotation"]
+		quotation.reload()
+		with FailingMoves(times=2).patch():
+			quotation.cancel()
+		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "docstatus"), 2)
+		self.assertEqual(self.history(deal.name)[-1].to_stage, PROPOSAL)
+		(mark,) = self.pending(deal.name)
+		self.assertEqual(mark.action, "Step Back")
+		apply_pending_moves()
+		rows = self.history(deal.name)
+		self.assertEqual(
+			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_name),
+			(PROPOSAL, PROSPECTING, quotation.name),
+		)
+		self.assertEqual(self.pending(deal.name), [])
+
+	def test_a_pending_advance_of_a_document_cancelled_since_is_dropped(self):
+		from sales_funnel.events.documents import apply_pending_moves
+
+		deal = self.deal()
+		with FailingMoves(times=2).patch():
+			quotation = self.chain(deal, "Quotation")["Quotation"]
+		quotation.reload()
+		quotation.cancel()  # nothing to step back: the deal never moved
+		apply_pending_moves()
+		self.assertEqual(self.pending(deal.name), [])
+		self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])
+
+	def test_the_hourly_job_applies_pending_moves(self):
+		self.assertIn(
+			"sales_funnel.events.documents.apply_pending_moves",
+			frappe.get_hooks("scheduler_events")["hourly"],
+		)
+
+
+class TestCreditLedgerRebuildPermission(DocEventsTestCase):
+	def test_an_accounts_manager_may_rebuild_the_credit_ledger(self):
+		from sales_funnel.api import rebuild_credit_ledger
+
+		self.chain(self.deal(), "Payment Entry")
+		manager = docs.user("sf-accounts-manager@example.com", "Accounts Manager")
+		frappe.set_user(manager)
+		result = rebuild_credit_ledger(company=self.company)
+		frappe.set_user("Administrator")
+		self.assertGreaterEqual(result["rows"], 2)
+		self.assertLedgerRebuilds()
+
+	def test_a_sales_user_may_not_rebuild_the_credit_ledger(self):
+		from sales_funnel.api import rebuild_credit_ledger
+
+		self.chain(self.deal(), "Sales Invoice")
+		before = ledger_rows(frappe.db, company=self.company)
+		frappe.set_user(docs.user("sf-sales-user@example.com", "Sales User"))
+		with self.assertRaises(frappe.PermissionError):
+			rebuild_credit_ledger(company=self.company)
+		frappe.set_user("Administrator")
+		self.assertEqual(ledger_rows(frappe.db, company=self.company), before)
