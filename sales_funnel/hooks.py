@@ -67,6 +67,8 @@ doc_events = {
 	},
 	"Opportunity": {
 		"before_insert": "sales_funnel.events.opportunity.before_insert",
+		# the stage a save moves the deal to gives it that stage's probability
+		"validate": "sales_funnel.events.opportunity.validate",
 		"after_insert": "sales_funnel.events.opportunity.after_insert",
 		"on_update": "sales_funnel.events.opportunity.on_update",
 		"on_trash": "sales_funnel.events.opportunity.on_trash",

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import flt, now_datetime
 
-from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time
+from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time, stage_probability
 from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
 from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
 from sales_funnel.engine.i18n import InvalidInput, Message
@@ -204,4 +204,9 @@ def record_move(
 		ignore_permissions=True, ignore_links=True
 	)
 	doc.db_set("sf_stage_entered_at", row.transitioned_at, update_modified=False)
+	# the stage's probability is the deal's; a save set it already (events.opportunity.validate), a move made
+	# behind the Opportunity's hooks (a quotation declared lost, a reconciled status) gets it here
+	probability = stage_probability(funnel, row.to_stage)
+	if probability is not None and flt(doc.get("probability")) != probability:
+		doc.db_set("probability", probability, update_modified=False)
 	return row

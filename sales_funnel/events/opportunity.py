@@ -16,8 +16,8 @@ import frappe
 from frappe import _
 
 from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.engine.deal_rules import entry_stage
-from sales_funnel.engine.funnels import DealAttributes, choose_funnel
+from sales_funnel.engine.deal_rules import entry_stage, stage_probability
+from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
 from sales_funnel.engine.history import target_stage
 from sales_funnel.events.call_log import keep_call_funnels
 from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
@@ -36,6 +36,35 @@ def before_insert(doc: Document, method: str | None = None) -> None:
 			return  # no funnel configured for this deal: left alone
 		doc.sf_sales_funnel = funnel.name
 	doc.sales_stage = entry_stage(funnel, doc.get("sales_stage"))
+
+
+def validate(doc: Document, method: str | None = None) -> None:
+	"""The stage this save moves the deal to gives the deal that stage's probability. ERPNext's Opportunity never
+	sets `probability` itself (its JSON defaults it to 100, and `update_prospect` copies it to the Prospect in
+	on_update), so it is set here, before the write. Moves made behind the hooks get it from `record_move`."""
+	if not doc.get("sf_sales_funnel"):
+		return
+	funnel = get_funnel(doc.sf_sales_funnel)
+	probability = stage_probability(funnel, _target_of_save(doc, funnel))
+	if probability is not None:
+		doc.probability = probability
+
+
+def _target_of_save(doc: Document, funnel: Funnel) -> str | None:
+	"""The stage the save under way moves the deal to (what after_insert / on_update will record), or None."""
+	move = doc.flags.get("sf_move")
+	if move:
+		return move["to_stage"]
+	if doc.is_new():
+		return target_stage(funnel, None, None, doc.get("sales_stage"), doc.get("status"), is_new=True)
+	before = doc.get_doc_before_save()
+	if before is None:
+		return None
+	if before.get("sf_sales_funnel") != doc.sf_sales_funnel:
+		return target_stage(funnel, None, None, doc.get("sales_stage"), doc.get("status"), is_new=True)
+	return target_stage(
+		funnel, before.get("sales_stage"), before.get("status"), doc.get("sales_stage"), doc.get("status")
+	)
 
 
 def after_insert(doc: Document, method: str | None = None) -> None:
