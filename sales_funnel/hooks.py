@@ -45,6 +45,8 @@ scheduler_events = {
 		"sales_funnel.tasks.hourly",
 		"sales_funnel.tasks.reassign_stale_deals",
 		"sales_funnel.tasks.seal_call_days",
+		# document-driven stage moves that failed twice (Pending Stage Move), applied again
+		"sales_funnel.events.documents.apply_pending_moves",
 	],
 	"daily": ["sales_funnel.tasks.daily", "sales_funnel.tasks.refresh_manager_tiers"],
 }

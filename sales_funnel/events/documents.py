@@ -14,24 +14,28 @@ The chain back to the deal, as ERPNext v15 links it:
 	Payment Entry  references[] with reference_doctype "Sales Invoice" -> Sales Invoice
 
 A move is made by saving the Opportunity with a new `sales_stage` and `flags.sf_move`, so the Opportunity's
-own `on_update` records it once, with the document as its source. Bookkeeping never blocks the document:
-a deal without a funnel or a broken link is skipped, and a failed move is rolled back to a savepoint and
-written to the Error Log.
+own `on_update` records it once, with the document as its source. Bookkeeping never blocks the document,
+and no move is lost silently: a deal without a funnel or a broken link is skipped; a failed move is rolled back
+to a savepoint and tried once more after a fresh read; if it fails again it is written to the Error Log and left
+as a Pending Stage Move, which the hourly job (`apply_pending_moves`) applies later, recorded at the time it
+first failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from functools import partial
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
-from frappe.utils import flt
+from frappe.utils import flt, now_datetime
 
 from sales_funnel.engine.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
-from sales_funnel.engine.deal_rules import furthest, won_by_conversion
+from sales_funnel.engine.deal_rules import furthest, move_time, won_by_conversion
 from sales_funnel.engine.history import (
+	Transition,
 	latest_transition,
 	reconcile_target,
 	step_back_target,
@@ -50,13 +54,18 @@ SUBMIT_TRIGGERS = {
 }
 PAID_TRIGGER = "Sales Invoice Paid"
 SAVEPOINT = "sales_funnel_move"
+ATTEMPTS = 2  # a failed move is tried once more before it is left pending
+PENDING_DOCTYPE = "Pending Stage Move"
+PENDING_BATCH = 500  # pending moves applied in one run
+ADVANCE, STEP_BACK, RECONCILE = "Advance", "Step Back", "Reconcile"
 
 
 def on_submit(doc: Document, method: str | None = None) -> None:
+	reference = (doc.doctype, doc.name)
 	if doc.doctype == "Payment Entry":
 		invoices = [name for name in _referenced_invoices(doc) if _is_paid(name)]
 		for opportunity in deals_of_invoices(frappe.db, invoices):
-			_safely(doc, opportunity, partial(_advance, opportunity, (PAID_TRIGGER,), doc))
+			_safely(Move(ADVANCE, opportunity, reference, (PAID_TRIGGER,)))
 		return
 	if doc.doctype not in SUBMIT_TRIGGERS or doc.get("is_return"):
 		return  # a credit note moves no deal
@@ -65,9 +74,7 @@ def on_submit(doc: Document, method: str | None = None) -> None:
 		triggers.append(PAID_TRIGGER)  # paid in full on submission (POS, allocated advances)
 	won_if_converted = doc.doctype == "Sales Order"
 	for opportunity in opportunities_of(doc):
-		_safely(
-			doc, opportunity, partial(_advance, opportunity, triggers, doc, won_if_converted=won_if_converted)
-		)
+		_safely(Move(ADVANCE, opportunity, reference, tuple(triggers), won_if_converted))
 
 
 def on_cancel(doc: Document, method: str | None = None) -> None:
@@ -77,89 +84,215 @@ def on_cancel(doc: Document, method: str | None = None) -> None:
 	if doc.get("is_return"):
 		return
 	for opportunity in opportunities_of(doc):
-		_safely(doc, opportunity, partial(_step_back, opportunity, doc))
-
-
-# Moves
-# -----
-
-
-def _advance(
-	opportunity: str, triggers: Sequence[str], doc: Document, *, won_if_converted: bool = False
-) -> None:
-	deal = frappe.db.get_value("Opportunity", opportunity, ["sf_sales_funnel", "status"], as_dict=True)
-	if not deal or not deal.sf_sales_funnel:
-		return
-	funnel = get_funnel(deal.sf_sales_funnel)
-	latest = latest_transition(frappe.db, "Opportunity", opportunity)
-	targets = [trigger_target(funnel, latest, trigger) for trigger in triggers]
-	if won_if_converted and deal.status == "Converted":
-		targets.append(won_by_conversion(funnel, latest))
-	target = furthest(funnel, targets)
-	if target:
-		_move(opportunity, target, doc)
+		_safely(Move(STEP_BACK, opportunity, (doc.doctype, doc.name)))
 
 
 def on_update_after_submit(doc: Document, method: str | None = None) -> None:
 	"""Quotation: `declare_enquiry_lost` marks its Opportunities Lost with db_set, unseen by their hooks, then saves
 	the submitted quotation, which lands here: record the Lost move the deals' histories miss."""
 	for opportunity in opportunities_of(doc):
-		_safely(doc, opportunity, lambda name=opportunity: _reconcile(name, doc))
+		_safely(Move(RECONCILE, opportunity, (doc.doctype, doc.name)))
 
 
-def _reconcile(opportunity: str, doc: Document) -> None:
-	funnel_name = frappe.db.get_value("Opportunity", opportunity, "sf_sales_funnel")
+# Moves
+# -----
+
+
+@dataclass(frozen=True)
+class Move:
+	"""One deal's bookkeeping for one document: what a Pending Stage Move stores when it fails."""
+
+	action: str  # ADVANCE, STEP_BACK or RECONCILE
+	opportunity: str
+	reference: tuple[str, str]  # the document (doctype, name)
+	triggers: tuple[str, ...] = ()  # ADVANCE: the document triggers it fires
+	won_if_converted: bool = False  # ADVANCE of a Sales Order: a Converted deal is Won
+
+
+def _run(move: Move, at: datetime | None = None) -> None:
+	"""Make the move now, as it would have been made when the document was submitted or cancelled; `at` is when
+	to record it (a repair records it when it first failed, never before the deal's last move)."""
+	if move.action == ADVANCE:
+		_advance(move, at)
+	elif move.action == STEP_BACK:
+		_step_back(move, at)
+	elif move.action == RECONCILE:
+		_reconcile(move, at)
+
+
+def _advance(move: Move, at: datetime | None) -> None:
+	deal = frappe.db.get_value("Opportunity", move.opportunity, ["sf_sales_funnel", "status"], as_dict=True)
+	if not deal or not deal.sf_sales_funnel:
+		return
+	funnel = get_funnel(deal.sf_sales_funnel)
+	latest = latest_transition(frappe.db, "Opportunity", move.opportunity)
+	targets = [trigger_target(funnel, latest, trigger) for trigger in move.triggers]
+	if move.won_if_converted and deal.status == "Converted":
+		targets.append(won_by_conversion(funnel, latest))
+	target = furthest(funnel, targets)
+	if target:
+		_move(move, target, latest, at)
+
+
+def _reconcile(move: Move, at: datetime | None) -> None:
+	funnel_name = frappe.db.get_value("Opportunity", move.opportunity, "sf_sales_funnel")
 	if not funnel_name:
 		return
-	deal = frappe.get_doc("Opportunity", opportunity)
+	deal = frappe.get_doc("Opportunity", move.opportunity)
 	funnel = get_funnel(funnel_name)
-	target = reconcile_target(funnel, latest_transition(frappe.db, "Opportunity", opportunity), deal.status)
+	latest = latest_transition(frappe.db, "Opportunity", move.opportunity)
+	target = reconcile_target(funnel, latest, deal.status)
 	if target:
 		record_move(
-			deal, target, recorded_via="Document Trigger", reference=(doc.doctype, doc.name), funnel=funnel
+			deal,
+			target,
+			at=move_time(at, latest) if at else None,
+			recorded_via="Document Trigger",
+			reference=move.reference,
+			funnel=funnel,
 		)
 
 
-def _step_back(opportunity: str, doc: Document) -> None:
-	if not frappe.db.get_value("Opportunity", opportunity, "sf_sales_funnel"):
+def _step_back(move: Move, at: datetime | None) -> None:
+	if not frappe.db.get_value("Opportunity", move.opportunity, "sf_sales_funnel"):
 		return
-	latest = latest_transition(frappe.db, "Opportunity", opportunity)
-	target = step_back_target(latest, transition_moved_by(frappe.db, doc.doctype, doc.name))
+	latest = latest_transition(frappe.db, "Opportunity", move.opportunity)
+	target = step_back_target(latest, transition_moved_by(frappe.db, *move.reference))
 	if target:
-		_move(opportunity, target, doc)
+		_move(move, target, latest, at)
 
 
-def _move(opportunity: str, to_stage: str, doc: Document) -> None:
-	"""Save the Opportunity at `to_stage`; its on_update records the move with `doc` as the reference."""
-	deal = frappe.get_doc("Opportunity", opportunity)
+def _move(move: Move, to_stage: str, latest: Transition | None, at: datetime | None) -> None:
+	"""Save the Opportunity at `to_stage`; its on_update records the move with the document as the reference."""
+	deal = frappe.get_doc("Opportunity", move.opportunity)
 	deal.sales_stage = to_stage
 	deal.flags.sf_move = {
 		"to_stage": to_stage,
 		"recorded_via": "Document Trigger",
-		"reference": (doc.doctype, doc.name),
+		"reference": move.reference,
+		"at": move_time(at, latest) if at else None,
 	}
 	deal.flags.ignore_mandatory = True
 	deal.save(ignore_permissions=True)
 
 
-def _safely(doc: Document, opportunity: str, action: Callable[[], None]) -> None:
-	"""Run one deal's bookkeeping so that it cannot fail the document: on any error, undo it (savepoint),
-	drop the messages it queued and write the traceback to the Error Log."""
-	messages = len(getattr(frappe.local, "message_log", None) or [])
-	frappe.db.savepoint(SAVEPOINT)
+def _safely(move: Move) -> None:
+	"""Make one deal's move so that it cannot fail the document: on an error, undo it (savepoint), drop the
+	messages it queued and try once more after a fresh read (a stale document, a lock wait); if that fails
+	too, write the traceback to the Error Log and leave a Pending Stage Move that the hourly job applies."""
+	for attempt in range(1, ATTEMPTS + 1):
+		messages = len(getattr(frappe.local, "message_log", None) or [])
+		frappe.db.savepoint(SAVEPOINT)
+		try:
+			_run(move)
+		except Exception as error:
+			frappe.db.rollback(save_point=SAVEPOINT)
+			if getattr(frappe.local, "message_log", None):
+				frappe.local.message_log = frappe.local.message_log[:messages]
+			if attempt == ATTEMPTS:
+				frappe.log_error(
+					title=_("Sales Funnel: could not update the stage of Opportunity {0}").format(
+						move.opportunity
+					),
+					reference_doctype=move.reference[0],
+					reference_name=move.reference[1],
+				)
+				_leave_pending(move, attempt, error)
+		else:
+			frappe.db.release_savepoint(SAVEPOINT)
+			return
+
+
+# Pending moves: a failed move is never lost
+# ------------------------------------------
+
+
+def _leave_pending(move: Move, attempts: int, error: Exception) -> None:
+	"""Record the move for a later run (one row per deal, action and document)."""
+	values = {
+		"deal": move.opportunity,
+		"action": move.action,
+		"reference_doctype": move.reference[0],
+		"reference_name": move.reference[1],
+	}
 	try:
-		action()
+		name = frappe.db.get_value(PENDING_DOCTYPE, values, "name")
+		if name:
+			frappe.db.set_value(
+				PENDING_DOCTYPE,
+				name,
+				{"attempts": attempts, "error": _error_text(error)},
+				update_modified=False,
+			)
+			return
+		frappe.get_doc(
+			{
+				"doctype": PENDING_DOCTYPE,
+				**values,
+				"triggers": "\n".join(move.triggers),
+				"won_if_converted": int(move.won_if_converted),
+				"failed_at": now_datetime(),
+				"attempts": attempts,
+				"error": _error_text(error),
+			}
+		).insert(ignore_permissions=True, ignore_links=True)
 	except Exception:
-		frappe.db.rollback(save_point=SAVEPOINT)
-		if getattr(frappe.local, "message_log", None):
-			frappe.local.message_log = frappe.local.message_log[:messages]
-		frappe.log_error(
-			title=_("Sales Funnel: could not update the stage of Opportunity {0}").format(opportunity),
-			reference_doctype=doc.doctype,
-			reference_name=doc.name,
+		frappe.log_error(title=_("Sales Funnel: could not keep the failed stage move for a later run"))
+
+
+def _error_text(error: Exception) -> str:
+	return f"{type(error).__name__}: {error}"[:1000]
+
+
+def apply_pending_moves(deals: Sequence[str] | None = None, limit: int = PENDING_BATCH) -> dict[str, int]:
+	"""Apply the moves left pending (oldest first; all, or those of `deals`), each recorded at the time it first
+	failed (never before the deal's last recorded move). A move whose document has since been cancelled (or, for a
+	step back, submitted again) is dropped; one that fails again stays pending with one more attempt. The hourly
+	job runs this; the history backfill may call it too. Nothing is committed here."""
+	filters = {"deal": ("in", list(deals))} if deals is not None else {}
+	counts = {"applied": 0, "dropped": 0, "failed": 0}
+	for row in frappe.get_all(
+		PENDING_DOCTYPE, filters=filters, fields=["*"], order_by="failed_at asc, name asc", limit=limit
+	):
+		move = Move(
+			row.action,
+			row.deal,
+			(row.reference_doctype, row.reference_name),
+			tuple(t for t in (row.triggers or "").splitlines() if t),
+			bool(row.won_if_converted),
 		)
-	else:
-		frappe.db.release_savepoint(SAVEPOINT)
+		status = _docstatus(move.reference)
+		if status != (2 if move.action == STEP_BACK else 1) or not frappe.db.exists(
+			"Opportunity", move.opportunity
+		):
+			frappe.delete_doc(PENDING_DOCTYPE, row.name, ignore_permissions=True, force=True)
+			counts["dropped"] += 1
+			continue
+		frappe.db.savepoint(SAVEPOINT)
+		try:
+			_run(move, at=row.failed_at)
+		except Exception as error:
+			frappe.db.rollback(save_point=SAVEPOINT)
+			frappe.db.set_value(
+				PENDING_DOCTYPE,
+				row.name,
+				{"attempts": (row.attempts or 0) + 1, "error": _error_text(error)},
+				update_modified=False,
+			)
+			counts["failed"] += 1
+		else:
+			frappe.db.release_savepoint(SAVEPOINT)
+			frappe.delete_doc(PENDING_DOCTYPE, row.name, ignore_permissions=True, force=True)
+			counts["applied"] += 1
+	return counts
+
+
+def _docstatus(reference: tuple[str, str]) -> int | None:
+	doctype, name = reference
+	if not doctype or not name or not frappe.db.exists("DocType", doctype):
+		return None
+	status = frappe.db.get_value(doctype, name, "docstatus")
+	return None if status is None else int(status)
 
 
 def _ignore_transition_links(doc: Document) -> None:

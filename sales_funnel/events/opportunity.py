@@ -5,7 +5,8 @@
 Frappe runs these after the Opportunity controller's own method of the same name. During `insert`,
 `after_insert` runs first and then `on_update` (with `flags.in_insert` set): the entry is recorded once, in
 `after_insert`. A document trigger (`sales_funnel.events.documents`) saves the Opportunity with
-`flags.sf_move = {"to_stage", "recorded_via", "reference"}`, so its move is recorded here, once, with its source.
+`flags.sf_move = {"to_stage", "recorded_via", "reference", "at"}`, so its move is recorded here, once, with its source
+(`at`: when a repaired move is recorded; None for now).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def on_update(doc: Document, method: str | None = None) -> None:
 		record_move(
 			doc,
 			move["to_stage"],
+			at=move.get("at"),
 			recorded_via=move.get("recorded_via") or "Document Trigger",
 			reference=move.get("reference"),
 			funnel=funnel,
