@@ -94,12 +94,17 @@ doc_events = {
 		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
 		# an accountant corrected the deal: the invoice's credit (and its payments') follows
 		"on_update_after_submit": "sales_funnel.events.credits.on_update_after_submit",
+		# paid in full by a payment reconciled to it (its status is set with db_set): the deal's Paid stage
+		"on_change": "sales_funnel.events.documents.invoice_changed",
 	},
 	"Payment Entry": {
 		"on_submit": ["sales_funnel.events.documents.on_submit", "sales_funnel.events.credits.on_submit"],
 		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
 		# payment reconciliation changes a submitted entry's references and saves it
-		"on_update_after_submit": "sales_funnel.events.credits.on_update_after_submit",
+		"on_update_after_submit": [
+			"sales_funnel.events.documents.payment_reallocated",
+			"sales_funnel.events.credits.on_update_after_submit",
+		],
 	},
 }
 

@@ -58,6 +58,7 @@ ATTEMPTS = 2  # a failed move is tried once more before it is left pending
 PENDING_DOCTYPE = "Pending Stage Move"
 PENDING_BATCH = 500  # pending moves applied in one run
 ADVANCE, STEP_BACK, RECONCILE = "Advance", "Step Back", "Reconcile"
+REALLOCATED_FLAG = "sf_reallocated_invoices"  # invoice -> the payment reconciliation just allocated to it
 
 
 def on_submit(doc: Document, method: str | None = None) -> None:
@@ -92,6 +93,29 @@ def on_update_after_submit(doc: Document, method: str | None = None) -> None:
 	the submitted quotation, which lands here: record the Lost move the deals' histories miss."""
 	for opportunity in opportunities_of(doc):
 		_safely(Move(RECONCILE, opportunity, (doc.doctype, doc.name)))
+
+
+def payment_reallocated(doc: Document, method: str | None = None) -> None:
+	"""Payment Entry on_update_after_submit: ERPNext's payment reconciliation (reconcile_against_document ->
+	update_reference_in_payment_entry) allocated the submitted payment to more invoices and saved it. The invoices'
+	outstanding amounts are updated only after this save (update_voucher_outstanding, which then sets each
+	invoice's status with db_set, running its on_change): note the newly allocated invoices for `invoice_changed`."""
+	before = doc.get_doc_before_save()
+	already = set(_referenced_invoices(before)) if before is not None else set()
+	pending = frappe.flags.setdefault(REALLOCATED_FLAG, {})
+	for invoice in _referenced_invoices(doc):
+		if invoice not in already:
+			pending[invoice] = doc.name
+
+
+def invoice_changed(doc: Document, method: str | None = None) -> None:
+	"""Sales Invoice on_change: when a payment reconciled to it (`payment_reallocated`) leaves nothing to pay, the
+	deal reaches the Sales Invoice Paid stage, the payment as its reference (as when a payment is submitted)."""
+	payment = (frappe.flags.get(REALLOCATED_FLAG) or {}).pop(doc.name, None)
+	if not payment or not _is_paid(doc.name):
+		return
+	for opportunity in deals_of_invoices(frappe.db, [doc.name]):
+		_safely(Move(ADVANCE, opportunity, ("Payment Entry", payment), (PAID_TRIGGER,)))
 
 
 # Moves
@@ -331,6 +355,7 @@ def opportunities_of(doc: Document) -> list[str]:
 
 
 def _referenced_invoices(payment: Document) -> list[str]:
+	"""The Sales Invoices a Payment Entry allocates an amount to."""
 	return _distinct(
 		row.reference_name
 		for row in payment.get("references") or []
