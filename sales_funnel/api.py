@@ -12,7 +12,6 @@ from frappe import _
 from sales_funnel.backfill_apply import start_backfill
 
 MANAGER_ROLES = ("Sales Manager", "System Manager")
-LEDGER_ROLES = ("Accounts Manager", "System Manager")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -49,9 +48,9 @@ def _deal_names(deals: str | list | None) -> list[str] | None:
 def rebuild_credit_ledger(company: str | None = None) -> dict[str, Any]:
 	"""Write the credit ledger (Sales Credit Entry) again from the submitted invoices and payments, of one company
 	or all (idempotent). Small sites return the row count; large ones are queued as a background job."""
-	from sales_funnel.credit_ledger import start_rebuild
+	from sales_funnel.credit_ledger import check_rebuild_permission, start_rebuild
 
-	frappe.only_for(LEDGER_ROLES, message=True)
+	check_rebuild_permission()
 	result = start_rebuild(company or None, commit=False)  # the request commits once, at its end
 	if result.get("queued"):
 		frappe.msgprint(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.credit_ledger import rebuild_credits, write_credits
@@ -27,6 +28,21 @@ if TYPE_CHECKING:
 JOB_ID = "sales_funnel_rebuild_credit_ledger"
 INLINE_LIMIT = 20_000  # more submitted invoices than this go to a background job
 JOB_TIMEOUT = 6 * 60 * 60
+REBUILD_ROLES = ("Accounts Manager", "System Manager")
+
+
+def check_rebuild_permission(user: str | None = None) -> None:
+	"""Only an Accounts Manager or a System Manager (or Administrator) rebuilds the ledger: a PermissionError with
+	a translated message for anyone else. Checked here, not with `frappe.only_for`, which lets every user through
+	while tests run, so the rule could never be tested."""
+	user = user or frappe.session.user
+	if user == "Administrator" or not set(REBUILD_ROLES).isdisjoint(frappe.get_roles(user)):
+		return
+	frappe.throw(
+		_("Only an Accounts Manager or a System Manager can rebuild the credit ledger."),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
 
 
 def write_document_credits(doc: Document) -> None:
