@@ -133,18 +133,25 @@ class Move:
 	won_if_converted: bool = False  # ADVANCE of a Sales Order: a Converted deal is Won
 
 
-def _run(move: Move, at: datetime | None = None) -> None:
-	"""Make the move now, as it would have been made when the document was submitted or cancelled; `at` is when
-	to record it (a repair records it when it first failed, never before the deal's last move)."""
+@dataclass(frozen=True)
+class Repair:
+	"""A pending move applied later is recorded as made when it first failed, by the user whose document made it."""
+
+	at: datetime
+	by_user: str | None
+
+
+def _run(move: Move, repair: Repair | None = None) -> None:
+	"""Make the move now, as it would have been made when the document was submitted or cancelled."""
 	if move.action == ADVANCE:
-		_advance(move, at)
+		_advance(move, repair)
 	elif move.action == STEP_BACK:
-		_step_back(move, at)
+		_step_back(move, repair)
 	elif move.action == RECONCILE:
-		_reconcile(move, at)
+		_reconcile(move, repair)
 
 
-def _advance(move: Move, at: datetime | None) -> None:
+def _advance(move: Move, repair: Repair | None) -> None:
 	deal = frappe.db.get_value("Opportunity", move.opportunity, ["sf_sales_funnel", "status"], as_dict=True)
 	if not deal or not deal.sf_sales_funnel:
 		return
@@ -155,10 +162,10 @@ def _advance(move: Move, at: datetime | None) -> None:
 		targets.append(won_by_conversion(funnel, latest))
 	target = furthest(funnel, targets)
 	if target:
-		_move(move, target, latest, at)
+		_move(move, target, latest, repair)
 
 
-def _reconcile(move: Move, at: datetime | None) -> None:
+def _reconcile(move: Move, repair: Repair | None) -> None:
 	funnel_name = frappe.db.get_value("Opportunity", move.opportunity, "sf_sales_funnel")
 	if not funnel_name:
 		return
@@ -170,23 +177,24 @@ def _reconcile(move: Move, at: datetime | None) -> None:
 		record_move(
 			deal,
 			target,
-			at=move_time(at, latest) if at else None,
+			at=move_time(repair.at, latest) if repair else None,
+			by_user=repair.by_user if repair else None,
 			recorded_via="Document Trigger",
 			reference=move.reference,
 			funnel=funnel,
 		)
 
 
-def _step_back(move: Move, at: datetime | None) -> None:
+def _step_back(move: Move, repair: Repair | None) -> None:
 	if not frappe.db.get_value("Opportunity", move.opportunity, "sf_sales_funnel"):
 		return
 	latest = latest_transition(frappe.db, "Opportunity", move.opportunity)
 	target = step_back_target(latest, transition_moved_by(frappe.db, *move.reference))
 	if target:
-		_move(move, target, latest, at)
+		_move(move, target, latest, repair)
 
 
-def _move(move: Move, to_stage: str, latest: Transition | None, at: datetime | None) -> None:
+def _move(move: Move, to_stage: str, latest: Transition | None, repair: Repair | None) -> None:
 	"""Save the Opportunity at `to_stage`; its on_update records the move with the document as the reference."""
 	deal = frappe.get_doc("Opportunity", move.opportunity)
 	deal.sales_stage = to_stage
@@ -194,7 +202,8 @@ def _move(move: Move, to_stage: str, latest: Transition | None, at: datetime | N
 		"to_stage": to_stage,
 		"recorded_via": "Document Trigger",
 		"reference": move.reference,
-		"at": move_time(at, latest) if at else None,
+		"at": move_time(repair.at, latest) if repair else None,
+		"by_user": repair.by_user if repair else None,
 	}
 	deal.flags.ignore_mandatory = True
 	deal.save(ignore_permissions=True)
@@ -270,9 +279,10 @@ def _error_text(error: Exception) -> str:
 
 def apply_pending_moves(deals: Sequence[str] | None = None, limit: int = PENDING_BATCH) -> dict[str, int]:
 	"""Apply the moves left pending (oldest first; all, or those of `deals`), each recorded at the time it first
-	failed (never before the deal's last recorded move). A move whose document has since been cancelled (or, for a
-	step back, submitted again) is dropped; one that fails again stays pending with one more attempt. The hourly
-	job runs this; the history backfill may call it too. Nothing is committed here."""
+	failed (never before the deal's last recorded move), by the user whose document made it. A move whose
+	document has since been cancelled (or, for a step back, submitted again) is dropped; one that fails again
+	stays pending with one more attempt. The hourly job runs this; the history backfill may call it too (after
+	its own run, with the deals it touched or none). Nothing is committed here."""
 	filters = {"deal": ("in", list(deals))} if deals is not None else {}
 	counts = {"applied": 0, "dropped": 0, "failed": 0}
 	for row in frappe.get_all(
@@ -294,7 +304,7 @@ def apply_pending_moves(deals: Sequence[str] | None = None, limit: int = PENDING
 			continue
 		frappe.db.savepoint(SAVEPOINT)
 		try:
-			_run(move, at=row.failed_at)
+			_run(move, Repair(row.failed_at, row.owner))
 		except Exception as error:
 			frappe.db.rollback(save_point=SAVEPOINT)
 			frappe.db.set_value(

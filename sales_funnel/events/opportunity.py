@@ -5,8 +5,9 @@
 Frappe runs these after the Opportunity controller's own method of the same name. During `insert`,
 `after_insert` runs first and then `on_update` (with `flags.in_insert` set): the entry is recorded once, in
 `after_insert`. A document trigger (`sales_funnel.events.documents`) saves the Opportunity with
-`flags.sf_move = {"to_stage", "recorded_via", "reference", "at"}`, so its move is recorded here, once, with its source
-(`at`: when a repaired move is recorded; None for now).
+`flags.sf_move = {"to_stage", "recorded_via", "reference", "at", "by_user"}`, so its move is recorded here,
+once, with its source (`at` and `by_user`: when and by whom a repaired move is recorded; None for now and the
+session user). `validate` gives the deal the probability of the stage the save moves it to.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def on_update(doc: Document, method: str | None = None) -> None:
 			doc,
 			move["to_stage"],
 			at=move.get("at"),
+			by_user=move.get("by_user"),
 			recorded_via=move.get("recorded_via") or "Document Trigger",
 			reference=move.get("reference"),
 			funnel=funnel,

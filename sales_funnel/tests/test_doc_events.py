@@ -64,6 +64,9 @@ def make_funnel(company: str, stages=TRIGGER_STAGES) -> str:
 				"title": docs.unique("SF Test Funnel"),
 				"company": company,
 				"enabled": 1,
+				# no rule: left unset, Frappe would fill the Link field customer_group with the global default that
+				# Selling Settings keeps (frappe.db.set_default), which makes a rule of it
+				"customer_group": "",
 				"stages": [
 					{
 						"stage": docs.sales_stage(stage),
@@ -94,6 +97,7 @@ class DocEventsTestCase(FrappeTestCase):
 
 	def tearDown(self) -> None:
 		frappe.set_user("Administrator")
+		self.assertLedgerRebuilds()  # after every event, whatever the test looked at
 
 	# Documents
 	# ---------
@@ -143,7 +147,7 @@ class DocEventsTestCase(FrappeTestCase):
 		return frappe.get_all(
 			TRANSITION,
 			filters={"deal_doctype": "Opportunity", "deal": deal_name},
-			fields=["name", "funnel", "transitioned_at", *HISTORY_FIELDS],
+			fields=["name", "funnel", "transitioned_at", "customer_group", "customer_kind", *HISTORY_FIELDS],
 			order_by="transitioned_at asc, name asc",
 		)
 
@@ -214,6 +218,26 @@ class TestOpportunityEvents(DocEventsTestCase):
 			deal = self.deal(stage=stage)
 			self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])
 			self.assertStage(deal.name, PROSPECTING)
+
+	def test_a_new_deal_without_a_funnel_enters_the_funnel_its_rule_matches(self):
+		group = docs.named(
+			"Customer Group",
+			"customer_group_name",
+			docs.unique("_Test SF Group"),
+			parent_customer_group=docs.root_of("Customer Group"),
+		)
+		ruled = frappe.get_doc("Sales Funnel", make_funnel(self.company))
+		ruled.customer_group = group
+		ruled.priority = 5
+		ruled.save(ignore_permissions=True)
+		party = docs.customer(group=group)
+		# the group is given: left unset, Frappe fills Opportunity.customer_group with Selling Settings' default
+		# before ERPNext's map_fields could copy the customer's
+		deal = docs.opportunity(self.company, party=party, customer_group=group, sales_stage=NEGOTIATION)
+		self.assertEqual(deal.sf_sales_funnel, ruled.name)
+		(row,) = self.assertMoves(deal.name, [(None, NEGOTIATION, "Open", "Manual", None)])
+		self.assertEqual((row.funnel, row.customer_group, row.customer_kind), (ruled.name, group, "Existing"))
+		self.assertStage(deal.name, NEGOTIATION, 70)
 
 	def test_a_changed_stage_is_one_move_and_a_save_without_one_is_none(self):
 		deal = self.deal()
@@ -680,6 +704,38 @@ class TestFailedMoves(DocEventsTestCase):
 		)
 		self.assertStage(deal.name, PROPOSAL, 40)
 		self.assertEqual(self.pending(deal.name), [])
+
+	def test_a_failed_move_never_fails_the_invoice_or_its_credit(self):
+		deal = self.deal()
+		order = self.chain(deal, "Sales Order")["Sales Order"]
+		with FailingMoves(times=2).patch():
+			invoice = docs.sales_invoice(order.name)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "docstatus"), 1)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "sf_opportunity"), deal.name)
+		self.assertEqual(
+			len(self.ledger_of("Sales Invoice", invoice.name)), 1
+		)  # written after the failed move
+		self.assertEqual(self.history(deal.name)[-1].to_stage, NEGOTIATION)
+		(mark,) = self.pending(deal.name)
+		self.assertEqual((mark.reference_doctype, mark.reference_name), ("Sales Invoice", invoice.name))
+
+	def test_a_repaired_move_is_recorded_when_and_by_whom_it_first_failed(self):
+		from sales_funnel.events.documents import apply_pending_moves
+
+		seller = docs.user("sf-seller@example.com", "Sales User")
+		deal = self.deal()
+		quotation = docs.quotation(deal.name, party=deal.sf_test_party, submit=False)
+		frappe.set_user(seller)
+		with FailingMoves(times=2).patch():
+			quotation.reload()
+			quotation.submit()
+		frappe.set_user("Administrator")
+		failed_at = frappe.db.get_value("Pending Stage Move", {"deal": deal.name}, "failed_at")
+		apply_pending_moves([deal.name])
+		row = self.history(deal.name)[-1]
+		self.assertEqual(row.to_stage, PROPOSAL)
+		self.assertEqual(row.transitioned_at, failed_at)
+		self.assertEqual(frappe.db.get_value(TRANSITION, row.name, "by_user"), seller)
 
 	def test_a_pending_move_that_fails_again_stays_pending(self):
 		from sales_funnel.events.documents import apply_pending_moves
