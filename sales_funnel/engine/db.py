@@ -25,6 +25,32 @@ class Database(Protocol):
 	def sql(self, query: str, values: Values = None, as_dict: bool = False) -> Any: ...
 
 
+class Row(dict):
+	"""A row of `db.sql(..., as_dict=True)`: a copy of the behaviour of `frappe._dict` (Frappe v15,
+	`frappe/types/frappedict.py`), which is what `frappe.db.sql` returns on a bench.
+
+	Keys are attributes too, and a missing attribute is None rather than an AttributeError.
+	"""
+
+	__slots__ = ()
+	__getattr__ = dict.get
+	__setattr__ = dict.__setitem__
+	__delattr__ = dict.__delitem__
+	__setstate__ = dict.update
+
+	def __getstate__(self):
+		return self
+
+	def update(self, *args, **kwargs):
+		"""update and return self -- the missing dict feature in python"""
+
+		super().update(*args, **kwargs)
+		return self
+
+	def copy(self):
+		return Row(self)
+
+
 class DatabaseConfigError(RuntimeError):
 	"""The database cannot be used as configured; the message is one line that says how to fix it."""
 
