@@ -320,6 +320,25 @@ class TestOpportunityEvents(DocEventsTestCase):
 		)
 		self.assertStage(deal.name, WON, 100)
 
+	def test_a_deal_moved_to_another_funnel_enters_it_afresh(self):
+		deal = self.deal(stage=NEGOTIATION)
+		deal.reload()
+		deal.sf_sales_funnel = self.conversion_funnel
+		deal.save(ignore_permissions=True)
+		rows = self.assertMoves(
+			deal.name,
+			[(None, NEGOTIATION, "Open", "Manual", None), (None, NEGOTIATION, "Open", "Manual", None)],
+		)
+		self.assertEqual([row.funnel for row in rows], [self.funnel, self.conversion_funnel])
+		self.assertPositions(rows[1], 0, 3, (0, 3))  # an entry: nothing carried over from the other funnel
+		self.assertStage(deal.name, NEGOTIATION, 70)
+
+	def test_a_deal_from_a_lead_is_a_new_customer_deal(self):
+		deal = docs.opportunity(self.company, sf_sales_funnel=self.funnel, sales_stage=PROPOSAL)
+		(row,) = self.assertMoves(deal.name, [(None, PROPOSAL, "Open", "Manual", None)])
+		self.assertEqual(row.customer_kind, "New")
+		self.assertStage(deal.name, PROPOSAL, 40)
+
 	def test_a_deleted_deal_takes_its_history_with_it(self):
 		deal = self.deal()
 		self.move(deal, PROPOSAL)
