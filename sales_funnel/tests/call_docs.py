@@ -67,8 +67,15 @@ def outcome(effect: str = "None", **values: Any) -> str:
 
 
 def user(*roles: str) -> str:
-	"""A new enabled System User with exactly these roles."""
+	"""A new enabled System User with exactly these roles, for a test that counts what one user has (their calls
+	in a report, a day's rollup). Frappe refuses more than 60 new users a minute (`throttle_user_creation`), so
+	tests that only look at their own documents use `named_user`."""
 	return docs.user(f"sf-calls-{tag()}@example.com", *roles)
+
+
+def named_user(key: str, *roles: str) -> str:
+	"""The user `key` of the call tests, created once and given exactly these roles on every call."""
+	return docs.user(f"sf-calls-{key}@example.com", *roles)
 
 
 def call(employee: str | None, *, start: datetime | None = None, phone: str | None = None, **values: Any):

@@ -42,11 +42,13 @@ class CallOutcomeTestCase(FrappeTestCase):
 			funnel=cls.funnel.name,
 			stage=cls.meeting,
 		)
-		cls.sales_user = calls.user("Sales User")
-		cls.other_sales_user = calls.user("Sales User")
-		cls.sales_manager = calls.user("Sales User", "Sales Manager")
-		cls.employee = calls.user("Employee")  # takes calls; no Lead or Opportunity permissions in ERPNext
-		cls.system_manager = calls.user("System Manager")  # Leads yes, Opportunities no (ERPNext's roles)
+		cls.sales_user = calls.named_user("api-sales-user", "Sales User")
+		cls.other_sales_user = calls.named_user("api-other-sales-user", "Sales User")
+		cls.sales_manager = calls.named_user("api-sales-manager", "Sales User", "Sales Manager")
+		# takes calls; no Lead or Opportunity permissions in ERPNext
+		cls.employee = calls.named_user("api-employee", "Employee")
+		# Leads yes, Opportunities no (ERPNext's roles)
+		cls.system_manager = calls.named_user("api-system-manager", "System Manager")
 
 	def tearDown(self) -> None:
 		frappe.set_user("Administrator")

@@ -23,11 +23,12 @@ class TestCallOutcomesReport(FrappeTestCase):
 	def setUpClass(cls) -> None:
 		super().setUpClass()
 		docs.company()
-		cls.seller_a = calls.user("Sales User")
-		cls.seller_b = calls.user("Sales User")
-		cls.manager = calls.user("Sales User", "Sales Manager")
-		cls.system_manager = calls.user("System Manager")
-		cls.accountant = calls.user("Accounts User")
+		# this module never commits, so these users' calls are the ones made here (rolled back after the class)
+		cls.seller_a = calls.named_user("report-seller-a", "Sales User")
+		cls.seller_b = calls.named_user("report-seller-b", "Sales User")
+		cls.manager = calls.named_user("report-manager", "Sales User", "Sales Manager")
+		cls.system_manager = calls.named_user("report-system-manager", "System Manager")
+		cls.accountant = calls.named_user("report-accountant", "Accounts User")
 		cls.outcome = calls.outcome("None")
 		start = add_to_date(now_datetime(), hours=-1)
 		cls.calls_a = [calls.call(cls.seller_a, start=start, sf_outcome=cls.outcome) for _ in range(2)]
