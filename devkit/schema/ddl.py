@@ -202,7 +202,7 @@ def add_indexes_sql(doctype: str, meta: Mapping[str, Any]) -> str:
 	return f"ALTER TABLE `{table_name(doctype)}` " + ", ".join(f"ADD {d}" for d in index_definitions(meta))
 
 
-APP_ROOT = Path(__file__).resolve().parents[2]  # the `sales_funnel` package folder
+APP_ROOT = Path(__file__).resolve().parents[2] / "sales_funnel"  # the `sales_funnel` package folder
 
 
 def app_doctypes(app_root: Path = APP_ROOT) -> dict[str, dict[str, Any]]:
@@ -228,7 +228,7 @@ def site_doctypes(app_root: Path = APP_ROOT) -> dict[str, dict[str, Any]]:
 
 	ERPNext stubs, with the app's custom fields added to them, plus the app's own doctypes.
 	"""
-	from sales_funnel.engine.schema.erpnext_v15 import DOCTYPES
+	from devkit.schema.erpnext_v15 import DOCTYPES
 
 	metas = {name: {**meta, "fields": list(meta["fields"])} for name, meta in DOCTYPES.items()}
 	for field in custom_fields(app_root):
