@@ -53,6 +53,7 @@ from common import (
 
 from devkit.demo.generator import DemoSpec
 from devkit.demo.loader import create_database, load_company
+from devkit.mariadb import ConnectionSettings, MariaDB
 from devkit.schema.ddl import (
 	APP_INDEXES,
 	column_definition,
@@ -73,7 +74,6 @@ from sales_funnel.engine.conversion import (  # _Query: the Call Received row wi
 	_Query,
 	stage_conversion,
 )
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.scope import DealScope
 

@@ -21,7 +21,7 @@ from common import machine, peak_rss_mib, prepare_server, write_result
 
 from devkit.demo.generator import DemoSpec
 from devkit.demo.loader import load_company, throwaway_database
-from sales_funnel.engine.db import ConnectionSettings
+from devkit.mariadb import ConnectionSettings
 
 
 def one_size(deals: int) -> dict:

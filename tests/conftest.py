@@ -12,8 +12,8 @@ import pytest
 
 from devkit.demo.generator import DemoSpec
 from devkit.demo.loader import load_company, throwaway_database
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 from devkit.schema.ddl import create_schema
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
 
 DEMO_DEALS = 10_000
 

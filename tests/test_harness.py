@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devkit.demo.loader import throwaway_database
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 
 
 def database_exists(settings: ConnectionSettings, name: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from devkit.demo.generator import DemoSpec, describe
 from devkit.demo.loader import load_company
 from devkit.demo.summary import print_summary
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 
 
 def main(argv: list[str] | None = None) -> int:

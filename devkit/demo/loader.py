@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from devkit.demo.generator import DemoCompany, DemoSpec, Frame
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 from devkit.schema.ddl import (
 	add_indexes_sql,
 	columns_of,
@@ -31,7 +32,6 @@ from devkit.schema.ddl import (
 	table_name,
 )
 from sales_funnel.engine.credit_ledger import rebuild_credits
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
 
 DATE_TYPES = {"Date": "%Y-%m-%d", "Datetime": "%Y-%m-%d %H:%M:%S.%f"}
 
