@@ -490,7 +490,7 @@ class TestOrderAndInvoiceEvents(DocEventsTestCase):
 		self.assertStage(deal.name, PROPOSAL, 40)
 
 	def test_a_submitted_invoice_moves_the_deal_links_it_and_writes_its_credit(self):
-		owner = docs.user(f"sf-owner-{frappe.generate_hash(length=6)}@example.com", "Sales User")
+		owner = docs.user("sf-deal-owner@example.com", "Sales User")
 		person = docs.sales_person(owner, self.company)
 		deal = self.deal(opportunity_owner=owner)
 		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
@@ -521,8 +521,8 @@ class TestOrderAndInvoiceEvents(DocEventsTestCase):
 		self.assertLedgerRebuilds()
 
 	def test_an_accountant_corrects_the_deal_of_a_submitted_invoice(self):
-		first = docs.user(f"sf-first-{frappe.generate_hash(length=6)}@example.com", "Sales User")
-		second = docs.user(f"sf-second-{frappe.generate_hash(length=6)}@example.com", "Sales User")
+		first = docs.user("sf-first-owner@example.com", "Sales User")
+		second = docs.user("sf-second-owner@example.com", "Sales User")
 		second_person = docs.sales_person(second, self.company)
 		docs.sales_person(first, self.company)
 		deal = self.deal(opportunity_owner=first)
