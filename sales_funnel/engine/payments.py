@@ -92,11 +92,20 @@ def daily_payments(
 	check_date(on, _("Date"))
 	chosen = name_list(sales_people, _("Sales People"))
 	own = name_list(within, _("Sales People"))
-	day = PaymentDay(on)
+	frame = _figures(db, company, PaymentDay(on))
+	tree = sales_person_tree(db)
+	visible = visible_people(tree, chosen, own)
+	if visible is not None:
+		frame = frame[frame["sales_person"].isin(visible)]
+	return _rows(frame, tree)
+
+
+def _scheduled(db: Database, company: str, day: PaymentDay) -> list[dict[str, Any]]:
+	"""Due tomorrow, due this week and overdue per credited Sales Person, from the invoices' schedules."""
 	monday, sunday = day.week
-	values = {"company": company, "on": on, "tomorrow": day.tomorrow, "monday": monday, "sunday": sunday}
+	values = {"company": company, "on": day.on, "tomorrow": day.tomorrow, "monday": monday, "sunday": sunday}
 	outstanding = f"{STILL_DUE} * si.conversion_rate * {CREDIT_SHARE}"
-	scheduled = db.sql(
+	return db.sql(
 		f"""SELECT {CREDITED_TO} AS sales_person,
 			SUM(CASE WHEN ps.due_date = %(tomorrow)s THEN {outstanding} ELSE 0 END) AS due_tomorrow,
 			SUM(CASE WHEN ps.due_date BETWEEN %(monday)s AND %(sunday)s THEN {outstanding} ELSE 0 END)
@@ -111,24 +120,28 @@ def daily_payments(
 		values,
 		as_dict=True,
 	)
+
+
+def _figures(db: Database, company: str, day: PaymentDay) -> pd.DataFrame:
+	"""One row per credited Sales Person ('' = not credited) with the four figures."""
 	# payments received today are Plan vs Fact's payment facts for a one-day period (uncredited ones left out)
-	facts = payment_facts(db, company, on, on).reset_index()
+	facts = payment_facts(db, company, day.on, day.on).reset_index()
 	received = (
 		facts[facts["sales_person"] != NOT_CREDITED_KEY]
 		.rename(columns={"payments_received": "received_today"})
 		.to_dict("records")
 	)
 	frame = pd.DataFrame(columns=["sales_person", *FIGURES])
-	for rows in (scheduled, received):
+	for rows in (_scheduled(db, company, day), received):
 		if rows:
 			frame = pd.concat([frame, rows_frame(rows)], ignore_index=True)
 	frame = frame.fillna({f: 0.0 for f in FIGURES})
 	frame[list(FIGURES)] = frame[list(FIGURES)].astype(float)
-	frame = frame.groupby("sales_person", as_index=False)[list(FIGURES)].sum()
-	tree = sales_person_tree(db)
-	visible = visible_people(tree, chosen, own)
-	if visible is not None:
-		frame = frame[frame["sales_person"].isin(visible)]
+	return frame.groupby("sales_person", as_index=False)[list(FIGURES)].sum()
+
+
+def _rows(frame: pd.DataFrame, tree: pd.DataFrame) -> list[dict[str, Any]]:
+	"""The report's rows: people with any figure, largest overdue first, with their name and group."""
 	names = dict(zip(tree["name"], tree["sales_person_name"], strict=True))
 	parents = dict(zip(tree["name"], tree["parent"], strict=True))
 	frame = frame[(frame[list(FIGURES)].abs() > 0.005).any(axis=1)]

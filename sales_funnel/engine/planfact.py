@@ -494,6 +494,11 @@ def plan_fact_report(
 		"type": "bar",
 		"title": translate(METRIC_LABELS[first]),
 	}
+	return columns, data, chart, _summary(result, translate, currency)
+
+
+def _summary(result: PlanFactResult, translate: Translate, currency: str | None) -> list[dict[str, Any]]:
+	"""One item per metric: the fact of the company (or of the visible subtrees), coloured by its % done."""
 	total = result.total
 	summary = []
 	for metric in result.filters.metrics:
@@ -507,4 +512,4 @@ def plan_fact_report(
 				"indicator": "Blue" if pct is None else ("Green" if pct >= 100 else "Orange"),
 			}
 		)
-	return columns, data, chart, summary
+	return summary
