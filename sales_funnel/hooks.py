@@ -121,14 +121,20 @@ before_tests = "erpnext.setup.utils.before_tests"
 
 # Permissions
 # -----------
-# A Sales User sees the stage history of the deals they own or are assigned; a Sales Manager sees all.
+# A Sales User sees the stage history of the deals they own or are assigned; a Sales Manager sees all. A Sales
+# User sees the Sales Plans and credit ledger rows of their own Sales People only (permissions.py).
 
 permission_query_conditions = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_query_conditions",
 	"Reassignment Log": "sales_funnel.reassignment_apply.log_query_conditions",
+	"Sales Plan": "sales_funnel.permissions.plan_query_conditions",
+	"Sales Plan Target": "sales_funnel.permissions.plan_target_query_conditions",
+	"Sales Credit Entry": "sales_funnel.permissions.credit_query_conditions",
 }
 
 has_permission = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_has_permission",
 	"Reassignment Log": "sales_funnel.reassignment_apply.log_has_permission",
+	"Sales Plan": "sales_funnel.permissions.plan_has_permission",
+	"Sales Credit Entry": "sales_funnel.permissions.credit_has_permission",
 }

@@ -1,4 +1,5 @@
-"""Who sees which deals: the DealScope for the app's reports, and the permission hooks of Funnel Stage Transition.
+"""Who sees which deals and figures: the DealScope for the app's reports, the permission hooks of Funnel Stage
+Transition, Sales Plan and Sales Credit Entry, and the Company user permissions of the money reports.
 
 A Sales Manager, a System Manager and Administrator see every deal; anyone else sees the Opportunities they own
 (`opportunity_owner` or the document's `owner`) or are assigned to (`_assign`). ERPNext user permissions
@@ -19,6 +20,7 @@ from typing import Any
 
 import frappe
 import frappe.permissions
+from frappe import _
 
 from sales_funnel.engine.scope import PERMISSION_FIELDS, DealScope, like_literal
 
@@ -106,3 +108,134 @@ def transition_has_permission(
 	if not own and user not in (frappe.parse_json(opportunity._assign or "[]") or []):
 		return False
 	return bool(frappe.has_permission(DEAL_DOCTYPE, "read", deal, user=user))
+
+
+# Money and plans: who sees whose figures
+# ---------------------------------------
+# Sales Managers, System Managers and Accounts see every Sales Person's figures; anyone else (a Sales User) sees
+# those of their own Sales People (Employee.user_id -> Sales Person.employee) and of everyone under them in the
+# Sales Person tree. The reports pass `own_sales_people(user)` to the engine as `within`; the list and form of
+# Sales Plan and Sales Credit Entry follow the same rule through the hooks below.
+
+SEES_ALL_MONEY = frozenset({"Sales Manager", "System Manager", "Accounts User", "Accounts Manager"})
+PLAN_TABLE = "`tabSales Plan`"
+TARGET_TABLE = "`tabSales Plan Target`"
+CREDIT_TABLE = "`tabSales Credit Entry`"
+
+
+def sees_all_money(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or not SEES_ALL_MONEY.isdisjoint(frappe.get_roles(user))
+
+
+def own_sales_people(user: str | None = None) -> list[str] | None:
+	"""The Sales People whose figures `user` may see: None for everyone's, else their own (possibly none)."""
+	from sales_funnel.engine.payments import sales_people_of_user
+
+	user = user or frappe.session.user
+	if sees_all_money(user):
+		return None
+	return sales_people_of_user(frappe.db, user)
+
+
+def own_sales_people_and_members(user: str | None = None) -> list[str] | None:
+	"""`own_sales_people` with everyone under them in the tree (None for everyone's)."""
+	own = own_sales_people(user)
+	if not own:
+		return own
+	rows = frappe.db.sql(
+		"""SELECT DISTINCT member.name FROM `tabSales Person` member
+		JOIN `tabSales Person` own ON member.lft >= own.lft AND member.rgt <= own.rgt
+		WHERE own.name IN %(own)s""",
+		{"own": tuple(own)},
+	)
+	return sorted(row[0] for row in rows)
+
+
+def _in_list(column: str, names: list[str]) -> str:
+	if not names:
+		return "1 = 0"
+	return f"{column} in ({', '.join(frappe.db.escape(name) for name in names)})"
+
+
+def plan_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Sales Plan list: a Sales User sees the plans whose every target is for one of their own Sales People
+	(a plan is one document: showing it shows all its rows, so a plan with anyone else's target, or a company
+	target, is not theirs to read; their own targets in it show in Plan vs Fact)."""
+	people = own_sales_people_and_members(user)
+	if people is None:
+		return ""
+	mine = _in_list("t.sales_person", people)
+	return (
+		f"({PLAN_TABLE}.name in (select t.parent from {TARGET_TABLE} t where t.parenttype = 'Sales Plan' "
+		f"and t.scope_type = 'Sales Person' and {mine}) "
+		f"and {PLAN_TABLE}.name not in (select t.parent from {TARGET_TABLE} t where t.parenttype = 'Sales Plan' "
+		f"and (t.scope_type != 'Sales Person' or ifnull(t.sales_person, '') = '' or not ({mine}))))"
+	)
+
+
+def plan_target_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Sales Plan Target rows read on their own (a child table's list): a Sales User's own Sales People's."""
+	people = own_sales_people_and_members(user)
+	if people is None:
+		return ""
+	return (
+		f"({TARGET_TABLE}.scope_type = 'Sales Person' and {_in_list(f'{TARGET_TABLE}.sales_person', people)})"
+	)
+
+
+def plan_has_permission(
+	doc: Any, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool:
+	"""The document check of `plan_query_conditions`."""
+	people = own_sales_people_and_members(user)
+	if people is None:
+		return True
+	targets = doc.get("targets") or []
+	return bool(targets) and all(
+		row.get("scope_type") == "Sales Person" and row.get("sales_person") in people for row in targets
+	)
+
+
+def credit_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Sales Credit Entry list: a Sales User sees the rows credited to their own Sales People."""
+	people = own_sales_people_and_members(user)
+	if people is None:
+		return ""
+	return f"({_in_list(f'{CREDIT_TABLE}.sales_person', people)})"
+
+
+def credit_has_permission(
+	doc: Any, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool:
+	people = own_sales_people_and_members(user)
+	return people is None or doc.get("sales_person") in people
+
+
+# Company user permissions in the reports
+# ---------------------------------------
+
+
+def company_permitted(company: str, doctypes: tuple[str, ...], user: str | None = None) -> bool:
+	"""Whether the user's Company user permissions (if any apply to `doctypes`, the documents a report reads)
+	allow `company`. A report's company is a filter, which Frappe does not check against user permissions
+	(`frappe.desk.query_report.validate_filters_permissions` checks only the Report record's own filters)."""
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return True
+	permissions = (frappe.permissions.get_user_permissions(user) or {}).get("Company") or []
+	applying = {
+		str(permission.get("doc"))
+		for permission in permissions
+		if not permission.get("applicable_for") or permission.get("applicable_for") in doctypes
+	}
+	return not applying or company in applying
+
+
+def check_company_permission(company: str | None, doctypes: tuple[str, ...], user: str | None = None) -> None:
+	if company and not company_permitted(company, doctypes, user):
+		frappe.throw(
+			_("You are not permitted to see the figures of Company {0}.").format(frappe.bold(company)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)

@@ -40,6 +40,7 @@ def sales_people(db, tree: dict[str, Sequence[str]], root: str = "Sales Team") -
 			row["employee"] = f"EMP-{name}"
 
 	walk(root, None)
+	company(db)
 	db.sql("DELETE FROM `tabSales Person`")
 	insert(db, "Sales Person", rows)
 	for row in rows:
@@ -59,6 +60,13 @@ def sales_people(db, tree: dict[str, Sequence[str]], root: str = "Sales Team") -
 					}
 				],
 			)
+
+
+def company(db, name: str = COMPANY, currency: str = "USD") -> str:
+	"""The Company row the reports check exists (once)."""
+	if not db.sql("SELECT name FROM `tabCompany` WHERE name = %s", (name,)):
+		insert(db, "Company", [{"name": name, "company_name": name, "default_currency": currency}])
+	return name
 
 
 def user(person: str) -> str:
@@ -136,10 +144,14 @@ def invoice(
 	opportunity: str | None = None,
 	ambiguous: int = 0,
 	company: str = COMPANY,
+	outstanding: float | None = None,
 ) -> None:
 	"""A Sales Invoice; items are dicts with `base_net_amount` and optionally `stock_qty`, `incoming_rate`,
-	`sales_order`, `so_detail` (amounts in the company currency; the document currency totals are derived)."""
+	`sales_order`, `so_detail` (amounts in the company currency; the document currency totals are derived).
+	`outstanding`: the invoice's outstanding amount in its currency (receivable in the invoice currency), the
+	grand total unless given, as ERPNext keeps it from the payments made whatever the payment schedule says."""
 	base_net_total = round(sum(i["base_net_amount"] for i in items), 2)
+	grand_total = round(base_net_total / conversion_rate, 2)
 	insert(
 		db,
 		"Sales Invoice",
@@ -154,7 +166,9 @@ def invoice(
 				"base_net_total": base_net_total,
 				"net_total": round(base_net_total / conversion_rate, 2),
 				"base_grand_total": base_net_total,
-				"grand_total": round(base_net_total / conversion_rate, 2),
+				"grand_total": grand_total,
+				"outstanding_amount": grand_total if outstanding is None else outstanding,
+				"party_account_currency": currency,
 				"docstatus": docstatus,
 				"is_return": is_return,
 				"return_against": return_against,
@@ -205,7 +219,9 @@ def invoice(
 		)
 
 
-def schedule(db, invoice_name: str, due: date, amount: float, outstanding: float) -> None:
+def schedule(db, invoice_name: str, due: date, amount: float, outstanding: float, idx: int = 0) -> None:
+	"""A Payment Schedule row; `outstanding` as ERPNext left it (it lowers it only for payments that name the
+	row's payment term)."""
 	insert(
 		db,
 		"Payment Schedule",
@@ -215,6 +231,7 @@ def schedule(db, invoice_name: str, due: date, amount: float, outstanding: float
 				"parent": invoice_name,
 				"parenttype": "Sales Invoice",
 				"parentfield": "payment_schedule",
+				"idx": idx,
 				"due_date": due,
 				"payment_amount": amount,
 				"outstanding": outstanding,

@@ -185,6 +185,14 @@ def test_a_sales_user_sees_only_own_or_assigned_deals(db, march):
 		({"slice_by": "zodiac"}, "Cannot slice by zodiac"),
 		({"mode": "weekly"}, "Unknown mode weekly"),
 		({"from_date": None}, "Choose both a From Date and a To Date"),
+		({"to_date": date.max}, "To Date 9999-12-31 is out of range"),  # the period ends the day after
+		({"from_date": date.min}, "From Date 0001-01-01 is out of range"),
+		# the previous period of the same length would start before the first date there is
+		({"from_date": date(1000, 1, 1), "compare_previous": True}, "previous period would start"),
+		(
+			{"from_date": date(1500, 1, 1), "to_date": date(9998, 12, 31), "compare_previous": True},
+			"previous period would start",
+		),
 	],
 )
 def test_bad_input_is_a_clear_error(db, march, changes, message):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from sales_funnel.engine.deal_links import (
 	AMBIGUOUS_REASON,
 	NO_DEAL_REASON,
@@ -17,6 +19,7 @@ from sales_funnel.engine.deal_links import (
 	quotation_deals,
 	trace_invoices,
 )
+from sales_funnel.engine.i18n import InvalidInput
 from tests import planfact_builders as b
 from tests.builders import COMPANY
 
@@ -26,6 +29,7 @@ DAY = date(2026, 3, 2)
 def chain(db) -> dict[str, str]:
 	"""OPP-A <- Q-A (Quotation.opportunity) <- SO-A; OPP-B <- Q-B (only its item's prevdoc) <- SO-B;
 	SO-N from a quotation of no deal. Returns the order lines."""
+	b.company(db)
 	b.opportunity(db, "OPP-A", "Alice")
 	b.opportunity(db, "OPP-B", "Bob")
 	b.quotation(db, "Q-A", "OPP-A")
@@ -137,3 +141,20 @@ def test_demo_invoices_trace_to_their_deals(demo_db):
 	)
 	for invoice, opportunity in sample:
 		assert traced[invoice].opportunity == opportunity
+
+
+def test_invoices_without_deal_need_a_company_that_exists(db):
+	"""Without a company the query's `company` condition was dropped and every company's invoices came back."""
+	b.company(db)
+	b.invoice(db, "INV-D", DAY, [item(100)])
+	b.invoice(db, "INV-OTHER", DAY, [item(100)], company="Other Co")
+	assert {row["invoice"] for row in invoices_without_deal(db, COMPANY)} == {"INV-D"}
+	for company in (None, ""):
+		with pytest.raises(InvalidInput, match="Choose a Company"):
+			invoices_without_deal(db, company)
+	with pytest.raises(InvalidInput, match="Company Other Co does not exist"):
+		invoices_without_deal(db, "Other Co")
+	with pytest.raises(InvalidInput, match="out of range"):
+		invoices_without_deal(db, COMPANY, date(1, 1, 1), DAY)
+	with pytest.raises(InvalidInput, match="is after To Date"):
+		invoices_without_deal(db, COMPANY, DAY, date(2026, 1, 1))

@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.payments import PaymentDay, daily_payments, sales_people_of_user
 from tests import planfact_builders as b
 from tests.builders import COMPANY
@@ -77,6 +78,89 @@ def test_a_sales_user_sees_their_own_and_a_group_its_members(db):
 	assert {row["sales_person"] for row in east} == {"Alice", "Carol"}
 	assert daily_payments(db, COMPANY, ON, sales_people=["West"]) == []
 	assert daily_payments(db, COMPANY, ON, sales_people=[]) == []
+
+
+def test_payments_that_name_no_payment_term_pay_the_earliest_dues(db):
+	"""ERPNext lowers a schedule row's `outstanding` only for a payment that names its payment term; a payment made
+	from the invoice (no term, the common case) lowers the invoice's outstanding amount alone. The rows keep their
+	amounts, and what the invoice still owes is the latest rows': the payments went to the earliest."""
+	b.sales_people(db, TREE_NOW)
+	# paid in full, no term named: nothing is due although the row still says 1000
+	b.invoice(
+		db, "INV-PAID", date(2026, 2, 1), [{"base_net_amount": 1000}], team=[("Alice", 100)], outstanding=0
+	)
+	b.schedule(db, "INV-PAID", date(2026, 2, 12), 1000, 1000)
+	# 1200 in three rows, 600 paid: the overdue row (300) is paid, 100 of tomorrow's 400 still due, 03-01 all due
+	b.invoice(
+		db, "INV-PART", date(2026, 1, 5), [{"base_net_amount": 1200}], team=[("Carol", 100)], outstanding=600
+	)
+	b.schedule(db, "INV-PART", date(2026, 2, 1), 300, 300, idx=1)
+	b.schedule(db, "INV-PART", date(2026, 2, 12), 400, 400, idx=2)
+	b.schedule(db, "INV-PART", date(2026, 3, 1), 500, 500, idx=3)
+	# in EUR at 1.1: 150 EUR of 200 still owed, both rows due tomorrow: the second row (idx 2) is the later one
+	b.invoice(
+		db,
+		"INV-EUR",
+		date(2026, 2, 1),
+		[{"base_net_amount": 220}],
+		team=[("Dave", 100)],
+		currency="EUR",
+		conversion_rate=1.1,
+		outstanding=150,
+	)
+	b.schedule(db, "INV-EUR", date(2026, 2, 12), 100, 100, idx=1)
+	b.schedule(db, "INV-EUR", date(2026, 2, 12), 100, 100, idx=2)
+	b.ledger(db)
+	rows = {row["sales_person"]: row for row in daily_payments(db, COMPANY, ON)}
+	assert "Alice" not in rows
+	carol = rows["Carol"]
+	assert carol["overdue"] == 0.0
+	assert carol["due_tomorrow"] == pytest.approx(100)
+	assert carol["due_this_week"] == pytest.approx(100)
+	assert rows["Dave"]["due_tomorrow"] == pytest.approx(165)  # 150 EUR
+
+
+def test_a_row_lowered_by_a_payment_term_keeps_its_own_outstanding(db):
+	b.sales_people(db, TREE_NOW)
+	b.invoice(
+		db, "INV-T", date(2026, 2, 1), [{"base_net_amount": 1000}], team=[("Alice", 100)], outstanding=700
+	)
+	b.schedule(db, "INV-T", date(2026, 2, 10), 500, 200, idx=1)  # 300 paid against its term
+	b.schedule(db, "INV-T", date(2026, 2, 12), 500, 500, idx=2)
+	b.ledger(db)
+	(alice,) = daily_payments(db, COMPANY, ON)
+	assert alice["overdue"] == pytest.approx(200)
+	assert alice["due_tomorrow"] == pytest.approx(500)
+
+
+@pytest.mark.parametrize(
+	("arguments", "message"),
+	[
+		({"sales_people": "Alice"}, "must be a list of names"),
+		({"within": "alice@example.com"}, "must be a list of names"),
+		({"sales_people": ["Nobody"]}, "Sales Person Nobody does not exist"),
+		({"company": None}, "Choose a Company"),
+		({"company": "No Such Co"}, "Company No Such Co does not exist"),
+		({"on": date.max}, "out of range"),
+		({"on": date(9999, 12, 30)}, "out of range"),  # its week would end after date.max
+		({"on": None}, "Set the Date"),
+	],
+)
+def test_bad_input_is_a_clear_error(db, arguments, message):
+	data(db)
+	call = {"company": COMPANY, "on": ON, **arguments}
+	with pytest.raises(InvalidInput, match=message):
+		daily_payments(db, call.pop("company"), call.pop("on"), **call)
+
+
+def test_within_limits_to_the_users_own_people(db):
+	data(db)
+	assert [row["sales_person"] for row in daily_payments(db, COMPANY, ON, within=["Carol"])] == ["Carol"]
+	# a group leader's own subtree, narrowed further by the chosen person
+	both = daily_payments(db, COMPANY, ON, sales_people=["Alice"], within=["East"])
+	assert [row["sales_person"] for row in both] == ["Alice"]
+	assert daily_payments(db, COMPANY, ON, sales_people=["Alice"], within=["Carol"]) == []
+	assert daily_payments(db, COMPANY, ON, within=[]) == []
 
 
 def test_week_runs_monday_to_sunday():

@@ -340,3 +340,148 @@ def test_plan_vs_fact_on_the_demo_company(demo_db):
 	root = next(row for row in result.rows if row["indent"] == 1)
 	assert root["invoiced_revenue_fact"] == pytest.approx(revenue, rel=1e-6)
 	assert top["payments_received_fact"] > 0 and top["gross_margin_fact"] > 0
+
+
+def _plan(db, targets) -> None:
+	insert(
+		db,
+		"Sales Plan",
+		[{"name": "PLAN-R", "company": COMPANY, "period_type": "Quarter", "period_start": Q1}],
+	)
+	insert(
+		db,
+		"Sales Plan Target",
+		[
+			{"name": f"PTR-{i}", "parent": "PLAN-R", "parenttype": "Sales Plan", "parentfield": "targets",
+			 "idx": i, "scope_type": s, "sales_person": p, "metric": m, "target": t}
+			for i, (s, p, m, t) in enumerate(targets, start=1)
+		],
+	)  # fmt: skip
+
+
+def test_a_restricted_view_shows_only_the_users_subtree(db):
+	"""A Sales User sees their own Sales Person (and anyone under them), re-rooted: no company row, no other
+	department, no "not credited" row; the summary is their own figures."""
+	company_data(db)
+	_plan(
+		db,
+		[
+			("Sales Person", "Carol", "Invoiced Revenue", 1000),
+			("Sales Person", "Alice", "Invoiced Revenue", 4000),
+			("Company", None, "Invoiced Revenue", 10000),
+		],
+	)
+	filters = plan_fact_filters(
+		company=COMPANY, period_type="Quarter", period_start=Q1, metrics=["Invoiced Revenue"]
+	)
+	result = plan_vs_fact(db, filters, now=NOW, within=["Carol"])
+	assert [row["sales_person"] for row in result.rows] == ["Carol"]
+	(carol,) = result.rows
+	assert carol["indent"] == 0 and carol["parent"] is None
+	assert carol["invoiced_revenue_fact"] == pytest.approx(880)
+	assert carol["invoiced_revenue_plan"] == 1000
+	_columns, data, chart, summary = plan_fact_report(result, lambda s: s, currency="INR")
+	assert [row["node"] for row in data] == ["Carol"] and data[0]["parent_node"] is None
+	assert chart["data"]["labels"] == ["Carol"]
+	assert summary[0]["value"] == pytest.approx(880)
+	assert summary[0]["indicator"] == "Orange"  # 88 % of her plan, not 40 % of the company's
+	# a group: its members under it, indented below it
+	east = plan_vs_fact(db, filters, now=NOW, within=["East"])
+	assert [(row["sales_person"], row["indent"]) for row in east.rows] == [
+		("East", 0),
+		("Alice", 1),
+		("Bob", 1),
+		("Carol", 1),
+	]
+	assert east.rows[1]["parent"] == "East"
+	# a user with no Sales Person sees nothing, not the company
+	assert plan_vs_fact(db, filters, now=NOW, within=[]).rows == []
+	# the Sales Person filter narrows the same way, and within the user's own subtree
+	chosen = plan_fact_filters(company=COMPANY, period_type="Quarter", period_start=Q1, sales_people=["West"])
+	assert [row["sales_person"] for row in plan_vs_fact(db, chosen, now=NOW).rows] == ["West", "Dave"]
+	assert plan_vs_fact(db, chosen, now=NOW, within=["East"]).rows == []
+
+
+def test_money_columns_take_their_currency_from_the_rows(db):
+	"""Frappe formats a Currency column with the currency named by the row field in its `options` (a currency
+	code there is read as a field name, found missing, and the site's default currency shown instead)."""
+	company_data(db)
+	filters = plan_fact_filters(
+		company=COMPANY, period_type="Quarter", period_start=Q1, metrics=["Invoiced Revenue", "Won Deals"]
+	)
+	columns, data, _chart, summary = plan_fact_report(
+		plan_vs_fact(db, filters, now=NOW), lambda s: s, currency="INR"
+	)
+	money = {c["fieldname"]: c for c in columns if c["fieldname"].startswith("invoiced_revenue")}
+	assert money["invoiced_revenue_fact"]["fieldtype"] == "Currency"
+	assert money["invoiced_revenue_fact"]["options"] == "currency"
+	assert money["invoiced_revenue_plan"]["options"] == "currency"
+	assert {row["currency"] for row in data} == {"INR"}
+	assert next(c for c in columns if c["fieldname"] == "won_deals_fact")["fieldtype"] == "Float"
+	assert summary[0]["currency"] == "INR"
+
+
+@pytest.mark.parametrize(
+	("arguments", "message"),
+	[
+		({"company": "No Such Co"}, "Company No Such Co does not exist"),
+		({"period_type": "Year", "period_start": date(9999, 1, 1)}, "out of range"),
+		({"period_type": "Month", "period_start": date(1, 1, 1)}, "out of range"),
+		({"sales_people": "Alice"}, "must be a list of names"),
+		({"sales_people": ["Nobody"]}, "Sales Person Nobody does not exist"),
+	],
+)
+def test_plan_vs_fact_bad_input_is_a_clear_error(db, arguments, message):
+	company_data(db)
+	with pytest.raises(InvalidInput, match=message):
+		values = {"company": COMPANY, "period_type": "Quarter", "period_start": Q1, **arguments}
+		plan_vs_fact(db, plan_fact_filters(**values), now=NOW)
+
+
+def test_plan_vs_fact_within_must_be_a_list(db):
+	company_data(db)
+	filters = plan_fact_filters(company=COMPANY, period_type="Quarter", period_start=Q1)
+	with pytest.raises(InvalidInput, match="must be a list of names"):
+		plan_vs_fact(db, filters, now=NOW, within="carol@example.com")
+
+
+@pytest.mark.parametrize(
+	("target", "message"),
+	[
+		(float("nan"), "must be a number"),
+		(float("inf"), "must be a number"),
+		(float("-inf"), "must be a number"),
+		("lots", "must be a number"),
+		(None, "must be a number"),
+		(1e15, "too large"),
+		(-1, "zero or more"),
+	],
+)
+def test_plan_targets_must_be_real_amounts(db, target, message):
+	b.sales_people(db, TREE_NOW)
+	with pytest.raises(InvalidInput, match=message):
+		validate_plan(
+			db,
+			name=None,
+			company=COMPANY,
+			period_type="Quarter",
+			period_start=Q1,
+			rows=_rows(("Sales Person", "Alice", "Won Deals", target)),
+		)
+
+
+def test_a_plan_needs_a_company_that_exists_and_a_period_in_range(db):
+	b.sales_people(db, TREE_NOW)
+	rows = _rows(("Sales Person", "Alice", "Won Deals", 1))
+
+	def check(**values):
+		arguments = {"name": None, "company": COMPANY, "period_type": "Quarter", "period_start": Q1, **values}
+		return validate_plan(db, rows=rows, **arguments)
+
+	with pytest.raises(InvalidInput, match="Company No Such Co does not exist"):
+		check(company="No Such Co")
+	with pytest.raises(InvalidInput, match="out of range"):
+		check(period_type="Year", period_start=date(9999, 1, 1))
+	with pytest.raises(InvalidInput, match="out of range"):
+		check(period_type="Month", period_start=date(1, 1, 1))
+	assert check(period_type="Quarter", period_start=date(9998, 10, 1)) == date(9998, 12, 31)

@@ -32,6 +32,7 @@ from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import Funnel, load_funnel
 from sales_funnel.engine.history import SLICE_COLUMNS
 from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.inputs import EARLIEST_DATE, check_date
 from sales_funnel.engine.scope import DealScope
 
 MODES = ("cohort", "activity")
@@ -117,10 +118,23 @@ def resolve_funnel_name(db: Database, filters: ConversionFilters) -> str:
 def validate_filters(filters: ConversionFilters) -> None:
 	if filters.from_date is None or filters.to_date is None:
 		raise InvalidInput(Message(_("Choose both a From Date and a To Date.")))
+	check_date(filters.from_date, _("From Date"))
+	check_date(filters.to_date, _("To Date"))
 	if filters.from_date > filters.to_date:
 		raise InvalidInput(
 			Message(_("From Date {0} is after To Date {1}."), (filters.from_date, filters.to_date))
 		)
+	if filters.compare_previous:
+		length = (filters.to_date - filters.from_date).days + 1
+		if (filters.from_date - EARLIEST_DATE).days < length:
+			raise InvalidInput(
+				Message(
+					_(
+						"The previous period would start before {0}: choose a shorter period or a later From Date."
+					),
+					(EARLIEST_DATE.isoformat(),),
+				)
+			)
 	if filters.mode not in MODES:
 		raise InvalidInput(Message(_("Unknown mode {0}: use cohort or activity."), (filters.mode,)))
 	if filters.slice_by and filters.slice_by not in SLICES:

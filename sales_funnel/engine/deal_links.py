@@ -31,7 +31,8 @@ from datetime import date
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.i18n import _
+from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.inputs import check_company, check_date
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,17 @@ def invoices_without_deal(
 	confirmed by hand since (`sf_deal_ambiguous`), with the deal the chain suggests.
 
 	Rows: invoice, posting_date, customer, is_return, base_net_total, deal (as set), suggested_deal, deals (how
-	many the items reach), share (of the suggested deal, %), reason (an English `_()` text)."""
+	many the items reach), share (of the suggested deal, %), reason (an English `_()` text).
+
+	`company` must be a Company (InvalidInput otherwise: without one the list would hold every company's
+	invoices); the dates are optional, each in range and the first not after the second."""
+	check_company(db, company)
+	if from_date is not None:
+		check_date(from_date, _("From Date"))
+	if to_date is not None:
+		check_date(to_date, _("To Date"))
+	if from_date is not None and to_date is not None and from_date > to_date:
+		raise InvalidInput(Message(_("From Date {0} is after To Date {1}."), (from_date, to_date)))
 	conditions, values = _invoice_conditions(None, company, from_date, to_date, True)
 	rows = db.sql(
 		f"""SELECT si.name AS invoice, si.posting_date, si.customer, si.is_return, si.base_net_total,

@@ -7,7 +7,13 @@ Per Sales Person, in the company currency, for a day `on`:
 - due this week: outstanding schedule rows due in the day's week (Monday to Sunday), including those past;
 - overdue: outstanding schedule rows due before the day.
 
-Schedule amounts (`outstanding`) are in the invoice currency and converted with the invoice's conversion rate.
+Schedule amounts are in the invoice currency and converted with the invoice's conversion rate. What a schedule
+row still asks is its `outstanding`, capped by what the invoice still owes: ERPNext lowers `outstanding` only for
+a payment that names the row's payment term (`PaymentEntry.update_payment_schedule`), and a payment made from the
+invoice names none, so a fully paid invoice keeps rows that look unpaid. The invoice's `outstanding_amount` is kept
+whatever the payment; the amount paid went to the earliest rows first (as ERPNext's Accounts Receivable allocates
+it to payment terms), so the invoice's outstanding amount covers its latest rows: a row still asks
+`min(outstanding, invoice outstanding - what the rows due after it still ask)`, never less than nothing.
 Everything is credited as in plan/fact (`crediting.CREDIT_JOINS`): the invoice's Sales Team by percentage, a
 credit note's returned invoice's team, else the deal owner's Sales Person. Received today is read from the credit
 ledger (Plan vs Fact's payment facts for one day); the schedules are joined to their invoices directly.
@@ -20,18 +26,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sales_funnel.engine.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import _
+from sales_funnel.engine.inputs import check_company, check_date, name_list
 from sales_funnel.engine.planfact import (
 	NOT_CREDITED,
 	NOT_CREDITED_KEY,
 	payment_facts,
 	sales_person_tree,
+	visible_people,
 )
 
 FIGURES = ("due_tomorrow", "received_today", "due_this_week", "overdue")
@@ -41,6 +48,17 @@ FIGURE_LABELS = {
 	"due_this_week": _("Due This Week"),
 	"overdue": _("Overdue"),
 }
+
+# The invoice's outstanding amount in the invoice currency: it is in the receivable account's currency, which is
+# the company currency when the invoice is in another currency but its receivable account is not.
+INVOICE_OUTSTANDING = """CASE WHEN IFNULL(NULLIF(si.party_account_currency, ''), si.currency) = si.currency
+	THEN si.outstanding_amount ELSE si.outstanding_amount / NULLIF(si.conversion_rate, 0) END"""
+# what the invoice's rows due after this one still ask (due later, or the same day and later in the table)
+LATER_DUES = """IFNULL((SELECT SUM(later.outstanding) FROM `tabPayment Schedule` later
+	WHERE later.parent = ps.parent AND later.parenttype = 'Sales Invoice' AND later.outstanding > 0
+		AND (later.due_date > ps.due_date OR (later.due_date = ps.due_date
+			AND (later.idx > ps.idx OR (later.idx = ps.idx AND later.name > ps.name))))), 0)"""
+STILL_DUE = f"LEAST(ps.outstanding, GREATEST(0, {INVOICE_OUTSTANDING} - {LATER_DUES}))"
 
 
 @dataclass(frozen=True)
@@ -58,16 +76,36 @@ class PaymentDay:
 
 
 def daily_payments(
-	db: Database, company: str, on: date, *, sales_people: Sequence[str] | None = None
+	db: Database,
+	company: str,
+	on: date,
+	*,
+	sales_people: Sequence[str] | None = None,
+	within: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
 	"""One row per Sales Person with any figure (and a "not credited" row), largest overdue first.
 
-	`sales_people`: only these (a group means everyone under it); None for all."""
-	day = PaymentDay(on)
+	`sales_people`: only these (a group means everyone under it); None for all. `within`: the people the user may
+	see (a Sales User's own Sales People and everyone under them; no "not credited" row); None for everyone.
+	Bad input (no such company or Sales Person, a text instead of a list, a date out of range) is InvalidInput."""
+	check_company(db, company)
+	check_date(on, _("Date"))
+	chosen = name_list(sales_people, _("Sales People"))
+	own = name_list(within, _("Sales People"))
+	frame = _figures(db, company, PaymentDay(on))
+	tree = sales_person_tree(db)
+	visible = visible_people(tree, chosen, own)
+	if visible is not None:
+		frame = frame[frame["sales_person"].isin(visible)]
+	return _rows(frame, tree)
+
+
+def _scheduled(db: Database, company: str, day: PaymentDay) -> list[dict[str, Any]]:
+	"""Due tomorrow, due this week and overdue per credited Sales Person, from the invoices' schedules."""
 	monday, sunday = day.week
-	values = {"company": company, "on": on, "tomorrow": day.tomorrow, "monday": monday, "sunday": sunday}
-	outstanding = "ps.outstanding * si.conversion_rate * " + CREDIT_SHARE
-	scheduled = db.sql(
+	values = {"company": company, "on": day.on, "tomorrow": day.tomorrow, "monday": monday, "sunday": sunday}
+	outstanding = f"{STILL_DUE} * si.conversion_rate * {CREDIT_SHARE}"
+	return db.sql(
 		f"""SELECT {CREDITED_TO} AS sales_person,
 			SUM(CASE WHEN ps.due_date = %(tomorrow)s THEN {outstanding} ELSE 0 END) AS due_tomorrow,
 			SUM(CASE WHEN ps.due_date BETWEEN %(monday)s AND %(sunday)s THEN {outstanding} ELSE 0 END)
@@ -76,34 +114,34 @@ def daily_payments(
 		FROM `tabPayment Schedule` ps
 		JOIN `tabSales Invoice` si ON si.name = ps.parent AND ps.parenttype = 'Sales Invoice'
 		{CREDIT_JOINS}
-		WHERE si.company = %(company)s AND si.docstatus = 1 AND ps.outstanding > 0
+		WHERE si.company = %(company)s AND si.docstatus = 1 AND ps.outstanding > 0 AND si.outstanding_amount > 0
 			AND ps.due_date <= GREATEST(%(sunday)s, %(tomorrow)s)
 		GROUP BY 1""",
 		values,
 		as_dict=True,
 	)
+
+
+def _figures(db: Database, company: str, day: PaymentDay) -> pd.DataFrame:
+	"""One row per credited Sales Person ('' = not credited) with the four figures."""
 	# payments received today are Plan vs Fact's payment facts for a one-day period (uncredited ones left out)
-	facts = payment_facts(db, company, on, on).reset_index()
+	facts = payment_facts(db, company, day.on, day.on).reset_index()
 	received = (
 		facts[facts["sales_person"] != NOT_CREDITED_KEY]
 		.rename(columns={"payments_received": "received_today"})
 		.to_dict("records")
 	)
 	frame = pd.DataFrame(columns=["sales_person", *FIGURES])
-	for rows in (scheduled, received):
+	for rows in (_scheduled(db, company, day), received):
 		if rows:
 			frame = pd.concat([frame, rows_frame(rows)], ignore_index=True)
 	frame = frame.fillna({f: 0.0 for f in FIGURES})
 	frame[list(FIGURES)] = frame[list(FIGURES)].astype(float)
-	frame = frame.groupby("sales_person", as_index=False)[list(FIGURES)].sum()
-	tree = sales_person_tree(db)
-	if sales_people is not None:
-		chosen = tree[tree["name"].isin(list(sales_people))]
-		lft, rgt = tree["lft"].to_numpy(dtype=np.int64), tree["rgt"].to_numpy(dtype=np.int64)
-		under = (chosen["lft"].to_numpy(dtype=np.int64)[:, None] <= lft[None, :]) & (
-			chosen["rgt"].to_numpy(dtype=np.int64)[:, None] >= rgt[None, :]
-		)
-		frame = frame[frame["sales_person"].isin(set(tree["name"][under.any(axis=0)]))]
+	return frame.groupby("sales_person", as_index=False)[list(FIGURES)].sum()
+
+
+def _rows(frame: pd.DataFrame, tree: pd.DataFrame) -> list[dict[str, Any]]:
+	"""The report's rows: people with any figure, largest overdue first, with their name and group."""
 	names = dict(zip(tree["name"], tree["sales_person_name"], strict=True))
 	parents = dict(zip(tree["name"], tree["parent"], strict=True))
 	frame = frame[(frame[list(FIGURES)].abs() > 0.005).any(axis=1)]

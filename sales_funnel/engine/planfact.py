@@ -42,6 +42,7 @@ from sales_funnel.engine.crediting import USER_PERSON
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.inputs import check_company, check_known, name_list
 from sales_funnel.engine.plans import (
 	CURRENCY_METRICS,
 	METRIC_LABELS,
@@ -187,6 +188,7 @@ class PlanFactFilters:
 	period_type: str
 	period_start: date
 	metrics: tuple[str, ...] = METRIC_KEYS  # keys of METRICS
+	sales_people: tuple[str, ...] | None = None  # only these and everyone under them; None for all
 
 
 def plan_fact_filters(
@@ -195,10 +197,13 @@ def plan_fact_filters(
 	period_type: str | None,
 	period_start: date | None,
 	metrics: Sequence[str] | None = None,
+	sales_people: Sequence[str] | None = None,
 ) -> PlanFactFilters:
-	"""Filters from the report's form: metrics may be given as labels or keys; none means all."""
+	"""Filters from the report's form: metrics may be given as labels or keys; none means all. `sales_people`:
+	a list of names (a text is refused: its letters are not names); whether they exist is checked on the tree."""
 	if not company:
 		raise InvalidInput(Message(_("Choose a Company.")))
+	people = name_list(sales_people, _("Sales People"))
 	check_period_type(period_type)
 	check_period_start(period_type, period_start)
 	chosen: list[str] = []
@@ -208,7 +213,7 @@ def plan_fact_filters(
 			raise InvalidInput(Message(_("Unknown metric {0}."), (metric,)))
 		if key not in chosen:
 			chosen.append(key)
-	return PlanFactFilters(company, period_type, period_start, tuple(chosen) or METRIC_KEYS)
+	return PlanFactFilters(company, period_type, period_start, tuple(chosen) or METRIC_KEYS, people)
 
 
 @dataclass
@@ -218,7 +223,12 @@ class PlanFactResult:
 	elapsed_days: int
 	rows: list[dict[str, Any]] = field(
 		default_factory=list
-	)  # tree order: company, then the Sales Person tree
+	)  # tree order: company, then the Sales Person tree (restricted: the visible subtrees, re-rooted)
+	total: dict[str, Any] = field(
+		default_factory=dict
+	)  # the figures the summary shows (the company's, or the
+	# visible subtrees' together)
+	restricted: bool = False  # only some Sales People are shown: no company and no "not credited" row
 
 
 def sales_person_tree(db: Database) -> pd.DataFrame:
@@ -230,6 +240,35 @@ def sales_person_tree(db: Database) -> pd.DataFrame:
 		),
 		["name", "sales_person_name", "parent", "is_group", "enabled", "lft", "rgt"],
 	)
+
+
+def members_of(tree: pd.DataFrame, names: Sequence[str]) -> set[str]:
+	"""The Sales People in the subtrees of `names` (each one a member of itself; names not in the tree, none)."""
+	chosen = tree[tree["name"].isin(list(names))]
+	if not len(chosen):
+		return set()
+	lft, rgt = tree["lft"].to_numpy(dtype=np.int64), tree["rgt"].to_numpy(dtype=np.int64)
+	under = (chosen["lft"].to_numpy(dtype=np.int64)[:, None] <= lft[None, :]) & (
+		chosen["rgt"].to_numpy(dtype=np.int64)[:, None] >= rgt[None, :]
+	)
+	return set(tree["name"][under.any(axis=0)])
+
+
+def visible_people(
+	tree: pd.DataFrame, sales_people: Sequence[str] | None, within: Sequence[str] | None
+) -> set[str] | None:
+	"""The Sales People a report shows: those under the chosen `sales_people` (each must exist) and under the
+	user's own `within`; None when neither restricts."""
+	if sales_people is None and within is None:
+		return None
+	if sales_people is not None:
+		check_known(sales_people, tree["name"], _("Sales Person"))
+	visible: set[str] | None = None
+	for names in (sales_people, within):
+		if names is not None:
+			members = members_of(tree, names)
+			visible = members if visible is None else visible & members
+	return visible
 
 
 def rollup(tree: pd.DataFrame, direct: pd.DataFrame) -> pd.DataFrame:
@@ -268,63 +307,54 @@ def _plans_by_node(
 	return plans, company
 
 
-def plan_vs_fact(db: Database, filters: PlanFactFilters, *, now: datetime) -> PlanFactResult:
-	period = make_period(filters.period_type, filters.period_start)
-	metrics = filters.metrics
-	direct = direct_facts(db, filters.company, period.start, period.end, metrics)
-	tree = sales_person_tree(db)
-	known = set(tree["name"])
-	# facts of a Sales Person no longer in the tree count as not credited
-	orphan = [name for name in direct.index if name not in known and name != NOT_CREDITED_KEY]
-	if orphan:
-		direct.loc[NOT_CREDITED_KEY] = direct.reindex([NOT_CREDITED_KEY, *orphan]).fillna(0.0).sum()
-		direct = direct.drop(index=orphan)
-	rolled = rollup(tree, direct) if len(tree) else pd.DataFrame(columns=list(metrics))
-	targets = plan_targets(db, filters.company, filters.period_type, period.start)
-	plans, company_plan = _plans_by_node(tree, targets, metrics)
-	elapsed = period.elapsed_days(now)
-	result = PlanFactResult(filters, period, elapsed)
+@dataclass(frozen=True)
+class _Figures:
+	"""Plan, fact, % done and projection of each metric, for a period `elapsed` days in."""
 
-	def figures(facts: Mapping[str, float], plan: Mapping[str, float | None]) -> dict[str, Any]:
+	metrics: tuple[str, ...]
+	elapsed: int
+	days: int
+
+	def __call__(self, facts: Mapping[str, float], plan: Mapping[str, float | None]) -> dict[str, Any]:
 		out: dict[str, Any] = {}
-		for metric in metrics:
+		for metric in self.metrics:
 			fact = round(float(facts.get(metric, 0.0)), 2)
 			target = plan.get(metric)
 			target = None if target is None or pd.isna(target) else round(float(target), 2)
 			out[f"{metric}_plan"] = target
 			out[f"{metric}_fact"] = fact
 			out[f"{metric}_pct"] = round(fact / target * 100, 1) if target else None
-			out[f"{metric}_projection"] = round(fact / elapsed * period.days, 2) if elapsed else None
+			out[f"{metric}_projection"] = round(fact / self.elapsed * self.days, 2) if self.elapsed else None
 		return out
 
+
+def plan_vs_fact(
+	db: Database, filters: PlanFactFilters, *, now: datetime, within: Sequence[str] | None = None
+) -> PlanFactResult:
+	"""The report for one company and period. `within`: the Sales People the user may see (a Sales User's own,
+	with everyone under them); None for everyone. When `within` or the filters' `sales_people` restrict, the
+	rows are the visible subtrees only, re-rooted, with no company row and no "not credited" row."""
+	check_company(db, filters.company)
+	own = name_list(within, _("Sales People"))
+	period = make_period(filters.period_type, filters.period_start)
+	metrics = filters.metrics
+	tree = sales_person_tree(db)
+	visible = visible_people(tree, filters.sales_people, own)
+	direct = _in_tree(direct_facts(db, filters.company, period.start, period.end, metrics), tree)
+	rolled = rollup(tree, direct) if len(tree) else pd.DataFrame(columns=list(metrics))
+	targets = plan_targets(db, filters.company, filters.period_type, period.start)
+	plans, company_plan = _plans_by_node(tree, targets, metrics)
+	elapsed = period.elapsed_days(now)
+	figures = _Figures(metrics, elapsed, period.days)
+	result = PlanFactResult(filters, period, elapsed, restricted=visible is not None)
+	people = _person_rows(tree, rolled, plans, figures)
+	if visible is not None:
+		result.rows = _rerooted([row for row in people if row["sales_person"] in visible])
+		result.total = _total_of(result.rows, metrics, figures)
+		return result
 	company_facts = direct.sum() if len(direct) else pd.Series(0.0, index=list(metrics))
-	result.rows.append(
-		{
-			"sales_person": None,
-			"label": filters.company,
-			"parent": None,
-			"indent": 0,
-			"is_group": 1,
-			**figures(company_facts.to_dict(), company_plan),
-		}
-	)
-	has_plan = plans.notna().any(axis=1)
-	has_fact = (rolled != 0).any(axis=1) if len(rolled) else pd.Series(dtype=bool)
-	depth: dict[str, int] = {}
-	for row in tree.itertuples(index=False):
-		depth[row.name] = depth.get(row.parent, 0) + 1 if row.parent else 1
-		if not (row.enabled or has_plan.get(row.name, False) or has_fact.get(row.name, False)):
-			continue
-		result.rows.append(
-			{
-				"sales_person": row.name,
-				"label": row.sales_person_name or row.name,
-				"parent": row.parent or None,
-				"indent": depth[row.name],
-				"is_group": int(row.is_group or 0),
-				**figures(rolled.loc[row.name].to_dict(), plans.loc[row.name].to_dict()),
-			}
-		)
+	company = {"sales_person": None, "label": filters.company, "parent": None, "indent": 0, "is_group": 1}
+	result.rows = [{**company, **figures(company_facts.to_dict(), company_plan)}, *people]
 	if NOT_CREDITED_KEY in direct.index and (direct.loc[NOT_CREDITED_KEY] != 0).any():
 		result.rows.append(
 			{
@@ -337,7 +367,65 @@ def plan_vs_fact(db: Database, filters: PlanFactFilters, *, now: datetime) -> Pl
 				**figures(direct.loc[NOT_CREDITED_KEY].to_dict(), {}),
 			}
 		)
+	result.total = result.rows[0]
 	return result
+
+
+def _in_tree(direct: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
+	"""Facts of a Sales Person no longer in the tree count as not credited."""
+	known = set(tree["name"])
+	orphan = [name for name in direct.index if name not in known and name != NOT_CREDITED_KEY]
+	if orphan:
+		direct.loc[NOT_CREDITED_KEY] = direct.reindex([NOT_CREDITED_KEY, *orphan]).fillna(0.0).sum()
+		direct = direct.drop(index=orphan)
+	return direct
+
+
+def _person_rows(
+	tree: pd.DataFrame, rolled: pd.DataFrame, plans: pd.DataFrame, figures: _Figures
+) -> list[dict[str, Any]]:
+	"""One row per Sales Person in tree order (the company is indent 0): enabled, or with a plan or a fact."""
+	has_plan = plans.notna().any(axis=1)
+	has_fact = (rolled != 0).any(axis=1) if len(rolled) else pd.Series(dtype=bool)
+	depth: dict[str, int] = {}
+	rows = []
+	for row in tree.itertuples(index=False):
+		depth[row.name] = depth.get(row.parent, 0) + 1 if row.parent else 1
+		if not (row.enabled or has_plan.get(row.name, False) or has_fact.get(row.name, False)):
+			continue
+		rows.append(
+			{
+				"sales_person": row.name,
+				"label": row.sales_person_name or row.name,
+				"parent": row.parent or None,
+				"indent": depth[row.name],
+				"is_group": int(row.is_group or 0),
+				**figures(rolled.loc[row.name].to_dict(), plans.loc[row.name].to_dict()),
+			}
+		)
+	return rows
+
+
+def _rerooted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+	"""Rows of some subtrees (tree order) as a forest of their own: a row whose parent is not shown is a root."""
+	depth: dict[str, int] = {}
+	out = []
+	for row in rows:
+		parent = row["parent"] if row["parent"] in depth else None
+		depth[row["sales_person"]] = depth[parent] + 1 if parent else 0
+		out.append({**row, "parent": parent, "indent": depth[row["sales_person"]]})
+	return out
+
+
+def _total_of(rows: list[dict[str, Any]], metrics: Sequence[str], figures: _Figures) -> dict[str, Any]:
+	"""The figures of the roots together (a root's facts and plan already hold its subtree's)."""
+	roots = [row for row in rows if row["indent"] == 0]
+	facts = {metric: sum(row[f"{metric}_fact"] for row in roots) for metric in metrics}
+	plans: dict[str, float | None] = {}
+	for metric in metrics:
+		targets = [row[f"{metric}_plan"] for row in roots if row[f"{metric}_plan"] is not None]
+		plans[metric] = sum(targets) if targets else None
+	return figures(facts, plans)
 
 
 # The Plan vs Fact report's shape (Frappe query report contract, as in report_rows)
@@ -373,9 +461,9 @@ def plan_fact_report(
 			if figure == "pct":
 				column["fieldtype"] = "Percent"
 			elif money:
+				# Frappe reads a Currency column's `options` as the row field holding the currency
 				column["fieldtype"] = "Currency"
-				if currency:
-					column["options"] = currency
+				column["options"] = "currency"
 			else:
 				column["fieldtype"] = "Float"
 				column["precision"] = 0 if figure != "projection" else 1
@@ -389,9 +477,12 @@ def plan_fact_report(
 		# the Desk's tree keys (report .js `name_field` / `parent_field`)
 		out["node"] = row["sales_person"] or ("" if row.get("not_credited") else result.filters.company)
 		out["parent_node"] = (row["parent"] or result.filters.company) if row["indent"] else None
+		out["currency"] = currency
 		data.append(out)
 	first = result.filters.metrics[0]
-	groups = [row for row in result.rows if row["indent"] == 1 and not row.get("not_credited")]
+	# the chart compares the departments (the company's children), or the visible roots
+	level = 0 if result.restricted else 1
+	groups = [row for row in result.rows if row["indent"] == level and not row.get("not_credited")]
 	chart = {
 		"data": {
 			"labels": [row["label"] for row in groups],
@@ -403,17 +494,22 @@ def plan_fact_report(
 		"type": "bar",
 		"title": translate(METRIC_LABELS[first]),
 	}
-	company = result.rows[0]
+	return columns, data, chart, _summary(result, translate, currency)
+
+
+def _summary(result: PlanFactResult, translate: Translate, currency: str | None) -> list[dict[str, Any]]:
+	"""One item per metric: the fact of the company (or of the visible subtrees), coloured by its % done."""
+	total = result.total
 	summary = []
 	for metric in result.filters.metrics:
-		pct = company[f"{metric}_pct"]
+		pct = total[f"{metric}_pct"]
 		summary.append(
 			{
 				"label": translate(METRIC_LABELS[metric]),
-				"value": company[f"{metric}_fact"],
+				"value": total[f"{metric}_fact"],
 				"datatype": "Currency" if metric in CURRENCY_METRICS else "Float",
 				"currency": currency if metric in CURRENCY_METRICS else None,
 				"indicator": "Blue" if pct is None else ("Green" if pct >= 100 else "Orange"),
 			}
 		)
-	return columns, data, chart, summary
+	return summary

@@ -12,9 +12,11 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.inputs import MAX_TARGET, check_company, check_date, real_number
 
 PERIOD_MONTHS = {"Month": 1, "Quarter": 3, "Half-year": 6, "Year": 12}
 PERIOD_TYPES = tuple(PERIOD_MONTHS)
@@ -74,6 +76,7 @@ def check_period_start(period_type: str, start: date | None) -> date:
 	"""`start` when it is the first day of a period of that type, else InvalidInput saying what would be."""
 	if start is None:
 		raise InvalidInput(Message(_("Set the Period Start.")))
+	check_date(start, _("Period Start"))
 	if not is_period_start(period_type, start):
 		aligned = period_containing(period_type, start)[0]
 		raise InvalidInput(
@@ -101,7 +104,7 @@ def period_containing(period_type: str, day: date) -> tuple[date, date]:
 class PlanRow:
 	scope_type: str
 	metric: str  # a METRICS label
-	target: float
+	target: Any  # as entered; validate_plan accepts a finite number from 0 to MAX_TARGET
 	sales_person: str | None = None
 	idx: int = 0
 
@@ -122,6 +125,7 @@ def validate_plan(
 	"""Check a Sales Plan before it is saved; return its period end. Raises InvalidInput with the first problem."""
 	if not company:
 		raise InvalidInput(Message(_("Set the Company.")))
+	check_company(db, company)
 	check_period_type(period_type)
 	start = check_period_start(period_type, period_start)
 	seen: dict[tuple[str | None, str], int] = {}
@@ -148,10 +152,7 @@ def validate_plan(
 				raise InvalidInput(
 					Message(_("Row {0}: Sales Person {1} does not exist."), (row.idx, row.sales_person))
 				)
-		if row.target is None or row.target < 0:
-			raise InvalidInput(
-				Message(_("Row {0}: the target must be zero or more, not {1}."), (row.idx, row.target))
-			)
+		_check_target(row)
 		key = (row.scope, row.metric)
 		if key in seen:
 			raise InvalidInput(
@@ -163,6 +164,26 @@ def validate_plan(
 		seen[key] = row.idx
 	_check_other_plans(db, name, company, period_type, start, rows)
 	return period_end(period_type, start)
+
+
+def _check_target(row: PlanRow) -> None:
+	"""A target is a finite number from zero to MAX_TARGET (what the Float column holds)."""
+	target = real_number(row.target)
+	if target is None:
+		raise InvalidInput(
+			Message(_("Row {0}: the target must be a number, not {1}."), (row.idx, str(row.target)))
+		)
+	if target < 0:
+		raise InvalidInput(
+			Message(_("Row {0}: the target must be zero or more, not {1}."), (row.idx, target))
+		)
+	if target > MAX_TARGET:
+		raise InvalidInput(
+			Message(
+				_("Row {0}: the target {1} is too large: at most {2}."),
+				(row.idx, f"{target:,.0f}", f"{MAX_TARGET:,.0f}"),
+			)
+		)
 
 
 def _check_other_plans(

@@ -41,6 +41,61 @@ def currency(company_name: str) -> str:
 	return frappe.get_cached_value("Company", company_name, "default_currency")
 
 
+def company_in(currency_code: str, country: str, name: str | None = None) -> str:
+	"""A company whose default currency is `currency_code`, with ERPNext's standard chart of accounts (created
+	once by name), for figures that must show in a currency other than the site's."""
+	name = name or f"_Test SF {currency_code} Company"
+	if not frappe.db.exists("Company", name):
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": f"SF{currency_code}",
+				"default_currency": currency_code,
+				"country": country,
+				"chart_of_accounts": "Standard",
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def fiscal_year(day: str) -> str:
+	"""The Fiscal Year that holds `day` (a calendar year, made when missing: a test posting in the past must not
+	depend on the date it runs)."""
+	from frappe.utils import getdate
+
+	year = getdate(day).year
+	existing = frappe.db.get_value(
+		"Fiscal Year", {"year_start_date": ("<=", day), "year_end_date": (">=", day), "disabled": 0}, "name"
+	)
+	if existing:
+		return existing
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Fiscal Year",
+				"year": str(year) if not frappe.db.exists("Fiscal Year", str(year)) else unique(str(year)),
+				"year_start_date": f"{year}-01-01",
+				"year_end_date": f"{year}-12-31",
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def price_list(currency_code: str) -> str:
+	"""A selling Price List in `currency_code` (so a company in that currency needs no exchange rate)."""
+	return named(
+		"Price List",
+		"price_list_name",
+		f"_Test SF Selling {currency_code}",
+		currency=currency_code,
+		selling=1,
+		enabled=1,
+	)
+
+
 def named(doctype: str, field: str, value: str, **values: Any) -> str:
 	"""The record of `doctype` whose `field` is `value`, created when missing."""
 	name = frappe.db.get_value(doctype, {field: value}, "name")
@@ -86,7 +141,7 @@ def item(group: str | None = None, rate: float = 100.0) -> str:
 	return code
 
 
-def customer(name: str | None = None, group: str | None = None) -> str:
+def customer(name: str | None = None, group: str | None = None, **values: Any) -> str:
 	name = name or unique("_Test SF Customer")
 	if frappe.db.exists("Customer", name):
 		return name
@@ -100,6 +155,7 @@ def customer(name: str | None = None, group: str | None = None) -> str:
 				or root_of("Customer Group"),
 				"territory": frappe.db.get_single_value("Selling Settings", "territory")
 				or root_of("Territory"),
+				**values,
 			}
 		)
 		.insert(ignore_permissions=True)
@@ -177,11 +233,22 @@ def sales_order(quotation_name: str, *, submit: bool = True) -> Document:
 	return doc
 
 
-def sales_invoice(sales_order_name: str, *, submit: bool = True, **values: Any) -> Document:
+def sales_invoice(
+	sales_order_name: str, *, submit: bool = True, qty: float | None = None, **values: Any
+) -> Document:
+	"""ERPNext's Sales Order -> Sales Invoice mapper, for the whole order or `qty` of each line. A `posting_date`
+	is kept (set_posting_time) in a fiscal year made when missing; a `due_date` with `payment_schedule=[]` makes
+	ERPNext compute the schedule again for that date."""
 	from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
 
 	doc = make_sales_invoice(sales_order_name)
+	if qty is not None:
+		for row in doc.items:
+			row.qty = qty
 	doc.update(values)
+	if values.get("posting_date"):
+		doc.set_posting_time = 1
+		fiscal_year(values["posting_date"])
 	doc.insert(ignore_permissions=True)
 	if submit:
 		doc.submit()
@@ -219,6 +286,106 @@ def deal_chain(
 	if paid:
 		docs["Payment Entry"] = payment(docs["Sales Invoice"].name)
 	return docs
+
+
+def direct_invoice(
+	company_name: str,
+	*,
+	rate: float = 100.0,
+	qty: float = 1,
+	party: str | None = None,
+	code: str | None = None,
+	sales_team: list[tuple[str, float]] = (),
+	submit: bool = True,
+	**values: Any,
+) -> Document:
+	"""A Sales Invoice made directly (no order, so no deal), in the company currency with a Price List in it;
+	`sales_team` rows are (Sales Person, allocated %)."""
+	company_currency = currency(company_name)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"company": company_name,
+			"customer": party or customer(),
+			"currency": company_currency,
+			"conversion_rate": 1,
+			"selling_price_list": price_list(company_currency),
+			"plc_conversion_rate": 1,
+			"items": [{"item_code": code or item(rate=rate), "qty": qty, "rate": rate, "uom": UOM}],
+			"sales_team": [
+				{"sales_person": person, "allocated_percentage": share} for person, share in sales_team
+			],
+			**values,
+		}
+	)
+	if values.get("posting_date"):
+		doc.set_posting_time = 1
+		fiscal_year(values["posting_date"])
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
+
+
+def employee(user_email: str, company_name: str, **values: Any) -> str:
+	"""An active Employee of the company for the user (ERPNext then gives the user the Employee role and
+	User Permissions on the Employee and the Company, as it does for every employee with a user)."""
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Employee",
+				"first_name": user_email.split("@")[0],
+				"gender": named("Gender", "gender", "Female"),
+				"date_of_birth": "1990-01-01",
+				"date_of_joining": "2020-01-01",
+				"status": "Active",
+				"company": company_name,
+				"user_id": user_email,
+				**values,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def sales_person(
+	name: str | None = None, *, employee_name: str | None = None, parent: str | None = None, is_group: int = 0
+) -> str:
+	"""A Sales Person under `parent` (the tree's root unless given), linked to an Employee when given."""
+	name = name or unique("_Test SF Sales Person")
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Sales Person",
+				"sales_person_name": name,
+				"parent_sales_person": parent or root_of("Sales Person"),
+				"is_group": is_group,
+				"employee": employee_name,
+				"enabled": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def user_permission(user_email: str, doctype: str, value: str, applicable_for: str | None = None) -> str:
+	"""A User Permission restricting the user to `value` of `doctype` (for all doctypes unless `applicable_for`)."""
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user_email,
+				"allow": doctype,
+				"for_value": value,
+				"apply_to_all_doctypes": 0 if applicable_for else 1,
+				"applicable_for": applicable_for,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
 
 
 def user(email: str, *roles: str, **values: Any) -> str:

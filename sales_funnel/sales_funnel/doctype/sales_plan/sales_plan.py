@@ -8,7 +8,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt, getdate
+from frappe.utils import getdate
 
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.plans import PlanRow, validate_plan
@@ -28,7 +28,7 @@ class SalesPlan(Document):
 					PlanRow(
 						scope_type=row.scope_type,
 						metric=row.metric,
-						target=flt(row.target),
+						target=row.target,  # as entered: a text or NaN is refused, not read as 0
 						sales_person=row.sales_person if row.scope_type == "Sales Person" else None,
 						idx=row.idx,
 					)

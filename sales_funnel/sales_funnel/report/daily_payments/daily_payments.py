@@ -2,8 +2,10 @@
 # For license information, please see license.txt
 """Daily Payments: per manager, payments due tomorrow, received today, due this week and overdue.
 
-Thin: rows from `sales_funnel.engine.payments.daily_payments` (tested off a bench on MariaDB). A Sales User who is
-not a Sales Manager or in Accounts sees only their own Sales Person's figures.
+Thin: rows from `sales_funnel.engine.payments.daily_payments` (tested off a bench on MariaDB). Sales Managers,
+System Managers and Accounts see everyone; anyone else (a Sales User) only their own Sales People and those under
+them (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
+Money columns name the row field `currency` (Frappe's Currency column contract), which holds the company currency.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from sales_funnel.engine.payments import FIGURE_LABELS, FIGURES, daily_payments, sales_people_of_user
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.payments import FIGURE_LABELS, FIGURES, daily_payments
+from sales_funnel.permissions import check_company_permission, own_sales_people
+from sales_funnel.recording import throw_invalid
+from sales_funnel.reports import link_column, names, no_sales_person_message, report_date
 
-SEES_EVERYONE = frozenset({"Sales Manager", "System Manager", "Accounts User", "Accounts Manager"})
+# the documents the figures come from (a Company User Permission applying to one of them restricts the report)
+SOURCES = ("Sales Invoice", "Payment Entry", "Sales Credit Entry")
 
 
 @frappe.read_only()
@@ -24,26 +31,33 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 	filters = frappe._dict(filters or {})
 	if not filters.company:
 		frappe.throw(_("Choose a Company."))
-	user = frappe.session.user
-	people = [filters.sales_person] if filters.sales_person else None
-	if user != "Administrator" and SEES_EVERYONE.isdisjoint(frappe.get_roles(user)):
-		own = sales_people_of_user(frappe.db, user)
-		people = [p for p in people if p in own] if people else own
-	rows = daily_payments(frappe.db, filters.company, getdate(filters.date or today()), sales_people=people)
+	check_company_permission(filters.company, SOURCES)
+	within = own_sales_people()
+	try:
+		rows = daily_payments(
+			frappe.db,
+			filters.company,
+			report_date(filters.date, getdate(today())),
+			sales_people=names(filters.sales_person, "Manager"),
+			within=within,
+		)
+	except InvalidInput as error:
+		throw_invalid(error, title=_("Daily Payments"))
+	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	for row in rows:
 		if not row["sales_person"]:
 			row["sales_person_name"] = _(row["sales_person_name"])
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
+		row["currency"] = currency
 	columns = [
-		{"fieldname": "sales_person", "label": _("Sales Person"), "fieldtype": "Link", "options": "Sales Person", "width": 180},
-		{"fieldname": "department", "label": _("Group"), "fieldtype": "Link", "options": "Sales Person", "width": 150},
-	]  # fmt: skip
+		link_column("sales_person", _("Sales Person"), "Sales Person", 180),
+		link_column("department", _("Group"), "Sales Person", 150),
+	]
 	columns += [
 		{
 			"fieldname": f,
 			"label": _(FIGURE_LABELS[f]),
 			"fieldtype": "Currency",
-			"options": currency,
+			"options": "currency",
 			"width": 140,
 		}
 		for f in FIGURES
@@ -55,4 +69,5 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 		},
 		"type": "bar",
 	}
-	return columns, rows, None, chart
+	message = no_sales_person_message() if within == [] else None
+	return columns, rows, message, chart

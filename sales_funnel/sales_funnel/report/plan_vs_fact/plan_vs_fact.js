@@ -37,6 +37,13 @@ frappe.query_reports["Plan vs Fact"] = {
 			reqd: 1,
 		},
 		{
+			fieldname: "sales_person",
+			label: __("Sales Person"),
+			fieldtype: "Link",
+			options: "Sales Person",
+			description: __("A person, or a group for everyone in it."),
+		},
+		{
 			fieldname: "metrics",
 			label: __("Metrics"),
 			fieldtype: "MultiSelectList",

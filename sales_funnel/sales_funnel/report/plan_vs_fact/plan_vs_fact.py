@@ -4,7 +4,9 @@
 fact, % done and run-rate projection of each metric for one period.
 
 Thin: facts, rollup and plans come from `sales_funnel.engine.planfact.plan_vs_fact`, the columns, chart and
-summary from `plan_fact_report` (both tested off a bench on MariaDB).
+summary from `plan_fact_report` (both tested off a bench on MariaDB). Sales Managers, System Managers and Accounts
+see everyone; anyone else (a Sales User) only their own Sales People and those under them, without the company's
+totals (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
 """
 
 from __future__ import annotations
@@ -13,29 +15,41 @@ from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime
+from frappe.utils import now_datetime
 
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.planfact import plan_fact_filters, plan_fact_report, plan_vs_fact
+from sales_funnel.permissions import check_company_permission, own_sales_people
 from sales_funnel.recording import throw_invalid
+from sales_funnel.reports import link_column, names, no_sales_person_message, report_date
+
+# the documents the figures come from (a Company User Permission applying to one of them restricts the report)
+SOURCES = ("Sales Plan", "Sales Credit Entry", "Sales Invoice", "Payment Entry", "Opportunity", "Call Log")
 
 
 @frappe.read_only()
 def execute(filters: dict[str, Any] | None = None) -> tuple:
 	filters = frappe._dict(filters or {})
-	metrics = filters.metrics or []
-	if isinstance(metrics, str):
-		metrics = frappe.parse_json(metrics) if metrics.startswith("[") else [metrics]
+	check_company_permission(filters.company, SOURCES)
+	within = own_sales_people()
 	try:
 		chosen = plan_fact_filters(
 			company=filters.company,
 			period_type=filters.period_type,
-			period_start=getdate(filters.period_start) if filters.period_start else None,
-			metrics=metrics,
+			period_start=report_date(filters.period_start),
+			metrics=names(filters.metrics, "Metrics") or [],
+			sales_people=names(filters.sales_person, "Sales Person"),
 		)
-		result = plan_vs_fact(frappe.db, chosen, now=now_datetime())
+		result = plan_vs_fact(frappe.db, chosen, now=now_datetime(), within=within)
 	except InvalidInput as error:
 		throw_invalid(error, title=_("Plan vs Fact"))
 	currency = frappe.get_cached_value("Company", chosen.company, "default_currency")
 	columns, data, chart, summary = plan_fact_report(result, _, currency=currency)
-	return columns, data, None, chart, summary
+	columns = [
+		link_column("sales_person", _("Sales Person ID"), "Sales Person", 10, hidden=1)
+		if column["fieldname"] == "sales_person"
+		else column
+		for column in columns
+	]
+	message = no_sales_person_message() if within == [] else None
+	return columns, data, message, chart, summary

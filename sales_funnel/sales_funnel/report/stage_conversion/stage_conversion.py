@@ -4,7 +4,9 @@
 and how long they stayed; optionally per slice and against the previous period.
 
 Thin: the numbers come from `sales_funnel.engine.conversion.stage_conversion` and the rows, chart and summary
-from `sales_funnel.engine.report_rows` (both tested off a bench on MariaDB).
+from `sales_funnel.engine.report_rows` (both tested off a bench on MariaDB). The Report's permission is on Funnel
+Stage Transition (the history it counts), which its roles may read; a company the user's Company User
+Permissions exclude is refused.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from frappe.utils import get_fullname, getdate, now_datetime
 from sales_funnel.engine.conversion import stage_conversion
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.report_rows import build_report, conversion_filters
-from sales_funnel.permissions import deal_scope
+from sales_funnel.permissions import check_company_permission, deal_scope
 from sales_funnel.recording import throw_invalid
+
+SOURCES = ("Opportunity", "Funnel Stage Transition")
 
 
 @frappe.read_only()
@@ -27,6 +31,7 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 	filters = frappe._dict(filters or {})
 	if not filters.from_date or not filters.to_date:
 		frappe.throw(_("Choose both a From Date and a To Date."))
+	check_company_permission(filters.company, SOURCES)
 	try:
 		conversion = conversion_filters(
 			from_date=getdate(filters.from_date),
@@ -44,6 +49,7 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 		throw_invalid(error, title=_("Stage Conversion"))
 
 	company = conversion.company or result.funnel.company
+	check_company_permission(company, SOURCES)
 	currency = frappe.get_cached_value("Company", company, "default_currency") if company else None
 	report = build_report(
 		result,

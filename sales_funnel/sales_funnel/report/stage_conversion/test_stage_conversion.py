@@ -12,6 +12,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, today
 
 from sales_funnel.sales_funnel.report.stage_conversion.stage_conversion import execute
+from sales_funnel.tests import erpnext_docs as docs
+from sales_funnel.tests import sales_team
+from sales_funnel.tests.sales_team import ReportTestCase
 
 FUNNEL = "_Test Stage Conversion Funnel"
 FIRST, SECOND, WON, LOST = (
@@ -184,3 +187,74 @@ class TestStageConversion(FrappeTestCase):
 		other = frappe.get_doc("Funnel Stage Transition", {"deal": self.other_deal})
 		self.assertTrue(frappe.has_permission("Funnel Stage Transition", "read", own, user=SALES_USER))
 		self.assertFalse(frappe.has_permission("Funnel Stage Transition", "read", other, user=SALES_USER))
+
+
+class TestStageConversionByRole(ReportTestCase):
+	"""Through `frappe.desk.query_report.run`, as the Desk runs it: each role the report names can run it (the
+	report permission is on Funnel Stage Transition, which all of them may read), a Sales User counts their own
+	deals, other roles are refused."""
+
+	@classmethod
+	def setUpClass(cls) -> None:
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.company = get_test_company()
+		cls.other_company = docs.company_in("INR", "India")
+		for stage in (FIRST, SECOND, WON, LOST):
+			make_sales_stage(stage)
+		make_funnel(cls.company)
+		cls.manager_a = docs.user(sales_team.email("deals-a"), "Sales User")
+		cls.manager_b = docs.user(sales_team.email("deals-b"), "Sales User")
+		cls.deals = [
+			make_opportunity(cls.company, opportunity_owner=owner)
+			for owner in (cls.manager_a, cls.manager_a, cls.manager_b)
+		]
+		cls.users = {
+			role: docs.user(sales_team.email(frappe.scrub(role)), role)
+			for role in ("Sales Manager", "System Manager", "Accounts User")
+		}
+
+	def run_as(self, user: str, **filters) -> dict:
+		values = {
+			"company": self.company,
+			"funnel": FUNNEL,
+			"from_date": add_days(today(), -1),
+			"to_date": today(),
+			"mode": "Cohort",
+			**filters,
+		}
+		return self.run_report("Stage Conversion", user, **values)
+
+	def entered(self, result: dict) -> int:
+		return result["result"][0]["entered"]
+
+	def test_managers_see_every_deal(self) -> None:
+		for role in ("Sales Manager", "System Manager"):
+			with self.subTest(role=role):
+				self.assertEqual(self.entered(self.run_as(self.users[role])), len(self.deals))
+
+	def test_a_sales_user_counts_their_own_deals(self) -> None:
+		self.assertEqual(self.entered(self.run_as(self.manager_a)), 2)
+		self.assertEqual(self.entered(self.run_as(self.manager_b)), 1)
+		sliced = self.run_as(self.manager_a, slice_by="Manager")["result"]
+		owners = {row["stage"] for row in sliced if row.get("indent") == 0}
+		self.assertNotIn(frappe.utils.get_fullname(self.manager_b), owners)
+
+	def test_an_accounts_user_is_refused(self) -> None:
+		with self.assertRaises(frappe.PermissionError):
+			self.run_as(self.users["Accounts User"])
+
+	def test_dates_the_report_cannot_compute_with_are_a_clear_error(self) -> None:
+		for filters in (
+			{"to_date": "9999-12-31"},  # the period ends the day after
+			{"from_date": "1000-01-01", "to_date": "5000-01-01", "compare_previous": 1},
+			{"from_date": "0999-12-31"},
+		):
+			with self.subTest(filters=filters), self.assertRaises(frappe.ValidationError):
+				self.run_as(self.users["Sales Manager"], **filters)
+
+	def test_a_company_the_user_is_not_permitted_is_refused(self) -> None:
+		restricted = docs.user(sales_team.email("deals-restricted"), "Sales User")
+		docs.user_permission(restricted, "Company", self.other_company)
+		with self.assertRaises(frappe.PermissionError):
+			self.run_as(restricted)
