@@ -23,6 +23,7 @@ from sales_funnel.engine.backfill import (
 	DEFAULT_BATCH_SIZE,
 	OPPORTUNITY_STATUSES,
 	BackfillPlan,
+	claim_deal,
 	iter_backfill,
 	status_aliases,
 )
@@ -66,20 +67,21 @@ def deals_without_history() -> int:
 
 
 def apply_plan(plan: BackfillPlan) -> int:
-	"""Write one batch's plan; return how many deals got history. A deal that gained history since the plan
-	was made (a user saved it meanwhile, so live recording started its history) is left as it is."""
-	for deal, funnel in plan.funnel_assignments.items():
-		frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", funnel, update_modified=False)
-	if plan.funnel_assignments:  # behind the Opportunity hook: its calls' funnel follows, as the hook does
-		keep_call_funnels(calls_linking(frappe.db, plan.funnel_assignments))
+	"""Write one batch's plan; return how many deals got history. Each deal is claimed first
+	(`engine.backfill.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
+	history since the plan was made (a user saved it meanwhile, so live recording started its history) is left as
+	it is, its funnel included."""
 	rows_of: dict[str, list] = {}
 	for row in plan.transitions:
 		rows_of.setdefault(row.deal, []).append(row)
+	assigned: dict[str, str] = {}
 	applied = 0
 	for deal, rows in rows_of.items():
-		frappe.db.get_value("Opportunity", deal, "name", for_update=True)  # serialise with a save of the deal
-		if frappe.db.exists(TRANSITION_DOCTYPE, {"deal_doctype": "Opportunity", "deal": deal}):
+		if not claim_deal(frappe.db, deal):
 			continue
+		if deal in plan.funnel_assignments:
+			assigned[deal] = plan.funnel_assignments[deal]
+			frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", assigned[deal], update_modified=False)
 		for row in rows:
 			# history rebuilt from old records: users, stages and reasons may have been renamed or deleted since
 			frappe.get_doc({"doctype": TRANSITION_DOCTYPE, **row.as_dict()}).insert(
@@ -89,6 +91,8 @@ def apply_plan(plan: BackfillPlan) -> int:
 			"Opportunity", deal, "sf_stage_entered_at", plan.stage_entered_at[deal], update_modified=False
 		)
 		applied += 1
+	if assigned:  # behind the Opportunity hook: its calls' funnel follows, as the hook does
+		keep_call_funnels(calls_linking(frappe.db, assigned))
 	return applied
 
 

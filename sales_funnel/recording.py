@@ -191,7 +191,7 @@ def record_move(
 	if not funnel_name:
 		return None
 	funnel = funnel if funnel is not None and funnel.name == funnel_name else get_funnel(funnel_name)
-	previous = latest_transition(frappe.db, doc.doctype, doc.name)
+	previous = latest_transition(frappe.db, doc.doctype, doc.name, for_update=True)
 	if at is None:
 		at = now_datetime()
 		if previous is not None and previous.transitioned_at and previous.transitioned_at > at:
