@@ -35,6 +35,7 @@ JOB_ID = "sales_funnel_backfill_history"
 INLINE_LIMIT = 5000  # more deals than this go to a background job
 JOB_TIMEOUT = 6 * 60 * 60
 SKIPPED_SHOWN = 20
+BATCH_SAVEPOINT = "sales_funnel_backfill_batch"
 
 
 def opportunity_status_aliases() -> dict[str, str]:
@@ -96,6 +97,22 @@ def apply_plan(plan: BackfillPlan) -> int:
 	return applied
 
 
+def _apply_batch(plan: BackfillPlan, *, commit: bool) -> int:
+	"""Write one batch inside a savepoint: when it fails, what it wrote is rolled back (every deal of a batch gets
+	its whole history or none, also for a caller that goes on and commits) and the error is raised. `commit`
+	after the batch."""
+	frappe.db.savepoint(BATCH_SAVEPOINT)
+	try:
+		applied = apply_plan(plan)
+	except Exception:
+		frappe.db.rollback(save_point=BATCH_SAVEPOINT)
+		raise
+	frappe.db.release_savepoint(BATCH_SAVEPOINT)
+	if commit:
+		frappe.db.commit()
+	return applied
+
+
 def run_backfill(
 	deals: Sequence[str] | None = None,
 	*,
@@ -116,9 +133,7 @@ def run_backfill(
 		channel_columns=channel_columns(),
 	):
 		if not dry_run:
-			applied += apply_plan(plan)
-			if commit:
-				frappe.db.commit()
+			applied += _apply_batch(plan, commit=commit)
 		for key, value in plan.counts.items():
 			totals.counts[key] = totals.counts.get(key, 0) + value
 		for deal, reason in plan.skipped.items():
