@@ -26,7 +26,7 @@ TRANSITION = "Funnel Stage Transition"
 
 def funnel(company: str, *, source: str | None = None, priority: int = 900, **values: Any) -> str:
 	"""A funnel of `company`: Inquiry, Proposal (open), Won, Lost. With `source`, the deals of that Lead Source go
-	to it (its rule); the test's own source keeps other deals out."""
+	to it (its only rule); the test's own source keeps other deals out. Without, it takes no deal by itself."""
 	inquiry, proposal, won, lost = (docs.sales_stage(stage) for stage in STAGES)
 	return (
 		frappe.get_doc(
@@ -38,6 +38,9 @@ def funnel(company: str, *, source: str | None = None, priority: int = 900, **va
 				"enabled": 1,
 				"priority": priority,
 				"source": source,
+				# empty, not None: Frappe fills a None Link with the user's default (ERPNext's customer group),
+				# which would make it a rule that every deal of that group matches
+				"customer_group": "",
 				"stages": [
 					{"stage": inquiry, "kind": "Open", "probability": 10},
 					{"stage": proposal, "kind": "Open", "probability": 50},

@@ -164,6 +164,21 @@ class TestAfterSync(FrappeTestCase):
 		self.assertEqual({deal: h.history(deal) for deal in deals}, history)
 		self.assertEqual(h.ledger_rows(), ledger)
 
+	def test_a_failing_step_does_not_fail_the_installation_nor_the_next_step(self) -> None:
+		source = h.lead_source()
+		h.funnel(self.company, source=source)
+		chain = docs.deal_chain(self.company, source=source)
+		deals = h.deals_before_the_app(self.company, 1, source=source)
+		frappe.db.delete("Sales Credit Entry")
+		errors = error_logs(BACKFILL_FAILED)
+		with patch("sales_funnel.backfill_apply.claim_deal", side_effect=RuntimeError("broken")):
+			install.after_sync()  # does not raise
+		self.assertEqual(error_logs(BACKFILL_FAILED), errors + 1)
+		self.assertEqual(h.history(deals[0]), [])
+		self.assertIn(
+			chain["Sales Invoice"].name, {row[2] for row in h.ledger_rows()}, "the ledger was built"
+		)
+
 
 class TestAfterMigrate(FrappeTestCase):
 	def test_after_migrate_restores_a_missing_index_and_is_idempotent(self) -> None:
