@@ -19,6 +19,7 @@ from sales_funnel.engine.call_rollup import (
 	seal_day,
 	seal_days,
 	sealed_days,
+	sealed_ranges,
 	unsealed_ranges,
 )
 from sales_funnel.engine.calls import CallFilters, CallScope, call_counts, call_outcome_report
@@ -208,6 +209,29 @@ def test_unsealed_ranges():
 		(date(2026, 3, 7), date(2026, 3, 8)),
 	]
 	assert unsealed_ranges(first, last, {first + timedelta(days=i) for i in range(7)}) == []
+	assert unsealed_ranges(first, last, {date(2026, 2, 28), date(2026, 3, 9)}) == [(first, date(2026, 3, 8))]
+
+
+def test_sealed_ranges_are_the_complement():
+	first, last = date(2026, 3, 1), date(2026, 3, 7)
+	assert sealed_ranges(first, last, set()) == []
+	sealed_set = {date(2026, 2, 28), date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 8)}
+	assert sealed_ranges(first, last, sealed_set) == [
+		(date(2026, 3, 2), date(2026, 3, 4)),
+		(date(2026, 3, 6), date(2026, 3, 7)),
+	]
+	every = {first + timedelta(days=i) for i in range(7)}
+	assert sealed_ranges(first, last, every) == [(first, date(2026, 3, 8))]
+
+
+def test_ranges_of_a_millennium_walk_the_sealed_days_only():
+	first, last = date(1900, 1, 1), date(2999, 12, 31)
+	sealed_set = {date(2026, 3, 2)}
+	assert unsealed_ranges(first, last, sealed_set) == [
+		(first, date(2026, 3, 2)),
+		(date(2026, 3, 3), date(3000, 1, 1)),
+	]
+	assert sealed_ranges(first, last, sealed_set) == [(date(2026, 3, 2), date(2026, 3, 3))]
 
 
 def test_demo_company_report_is_the_same_from_the_rollup(demo_db):

@@ -26,6 +26,7 @@ from sales_funnel.engine.calls import (
 	overdue_calls,
 	plan_outcome_effect,
 	report_output,
+	safe_recording_url,
 )
 from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
@@ -274,11 +275,36 @@ def test_filters_company_manager_type_and_scope(db):
 		CallFilters(WEEK, WEEK, period="quarter"),
 		CallFilters(WEEK, WEEK, call_type="Sideways"),
 		CallFilters(None, WEEK),  # type: ignore[arg-type]
+		CallFilters(WEEK, date.max),  # the day after To Date does not exist
+		CallFilters(date.min, WEEK),
+		CallFilters(date(1899, 12, 31), WEEK),
+		CallFilters(WEEK, date(3000, 1, 1)),
 	],
 )
 def test_bad_filters(db, filters):
 	with pytest.raises(InvalidInput):
 		call_outcome_report(db, filters, NOW)
+	with pytest.raises(InvalidInput):
+		calls_drilldown(db, filters)
+
+
+def test_bad_filters_say_what_is_wrong(db):
+	with pytest.raises(InvalidInput) as reversed_dates:
+		call_outcome_report(db, CallFilters(date(2026, 3, 5), date(2026, 3, 1)), NOW)
+	assert reversed_dates.value.message.template == "From Date {0} is after To Date {1}."
+	with pytest.raises(InvalidInput) as too_late:
+		call_outcome_report(db, CallFilters(WEEK, date.max), NOW)
+	assert too_late.value.message.template == "{0} {1} is out of range: use a date from {2} to {3}."
+	assert too_late.value.message.args == ("To Date", date.max, date(1900, 1, 1), date(2999, 12, 31))
+
+
+def test_the_widest_range_runs(db):
+	"""From the first to the last allowed date, by day: no overflow, and the range is not walked day by day."""
+	seed(db)
+	result = call_outcome_report(db, CallFilters(date(1900, 1, 1), date(2999, 12, 31), period="day"), NOW)
+	century = call_outcome_report(db, CallFilters(date(2000, 1, 1), date(2099, 12, 31), period="day"), NOW)
+	assert result.total["calls"] == century.total["calls"] == 22
+	assert result.rows.equals(century.rows)
 
 
 def test_drilldown_has_recordings_and_deals(db):
@@ -295,6 +321,43 @@ def test_drilldown_has_recordings_and_deals(db):
 	assert calls_drilldown(db, week, scope=CallScope(own_of=A), manager=B) == []
 	with pytest.raises(InvalidInput):
 		calls_drilldown(db, week, limit=0)
+
+
+@pytest.mark.parametrize(
+	("url", "safe"),
+	[
+		("https://pbx.example/rec/1.mp3", True),
+		("HTTP://pbx.example/rec?id=1&x=2", True),
+		("  https://pbx.example/a  ", True),
+		("javascript:alert(1)", False),
+		("JavaScript:alert(document.cookie)", False),
+		(" javascript:alert(1)", False),
+		("java\tscript:alert(1)", False),
+		("data:text/html,<script>alert(1)</script>", False),
+		("vbscript:msgbox(1)", False),
+		("//pbx.example/rec.mp3", False),
+		("/files/rec.mp3", False),
+		("https://", False),
+		('https://pbx.example/" onmouseover="alert(1)', False),
+		("https://pbx.example/<script>", False),
+		("ftp://pbx.example/rec.mp3", False),
+		("https://[::1", False),
+		("", False),
+		(None, False),
+	],
+)
+def test_only_http_recordings_are_links(url, safe):
+	assert safe_recording_url(url) == (url.strip() if safe else None)
+
+
+def test_drilldown_drops_unsafe_recordings(db):
+	seed(db)
+	day = datetime.combine(WEEK, datetime.min.time()) + timedelta(hours=9)
+	bad = call(db, A, day, recording_url="javascript:alert(document.cookie)")
+	good = call(db, A, day, recording_url="https://pbx.example/good.mp3")
+	rows = {r["name"]: r for r in calls_drilldown(db, CallFilters(WEEK, WEEK), manager=A)}
+	assert rows[bad]["recording_url"] is None
+	assert rows[good]["recording_url"] == "https://pbx.example/good.mp3"
 
 
 # ------------------------------------------------------------------------------------------ overdue
@@ -535,6 +598,8 @@ def test_outcome_setup_checks():
 		("Create Follow-up ToDo", None, None, 0),
 		("Explode", None, None, 0),
 		("None", None, "Qualified", 0),
+		("Create Follow-up ToDo", None, None, 8785),  # more than a year
+		("Create Follow-up ToDo", None, None, 10**12),
 	]:
 		with pytest.raises(InvalidInput):
 			check_outcome_setup(*args)

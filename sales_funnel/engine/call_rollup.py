@@ -209,17 +209,27 @@ def seal_days(
 
 
 def unsealed_ranges(first: date, last: date, sealed: set[date]) -> list[tuple[date, date]]:
-	"""The runs of days in [first, last] that are not sealed, as [start, end) pairs of days."""
+	"""The runs of days in [first, last] that are not sealed, as [start, end) pairs of days (walks the sealed
+	days, not every day of the range, so a range of centuries costs what its sealed days cost)."""
 	ranges: list[tuple[date, date]] = []
-	day = first
-	while day <= last:
-		if day in sealed:
-			day += timedelta(days=1)
-			continue
-		start = day
-		while day <= last and day not in sealed:
-			day += timedelta(days=1)
-		ranges.append((start, day))
+	start = first
+	for day in sorted(d for d in sealed if first <= d <= last):
+		if day > start:
+			ranges.append((start, day))
+		start = day + timedelta(days=1)
+	if start <= last:
+		ranges.append((start, last + timedelta(days=1)))
+	return ranges
+
+
+def sealed_ranges(first: date, last: date, sealed: set[date]) -> list[tuple[date, date]]:
+	"""The runs of sealed days in [first, last], as [start, end) pairs of days."""
+	ranges: list[tuple[date, date]] = []
+	for day in sorted(d for d in sealed if first <= d <= last):
+		if ranges and ranges[-1][1] == day:
+			ranges[-1] = (ranges[-1][0], day + timedelta(days=1))
+		else:
+			ranges.append((day, day + timedelta(days=1)))
 	return ranges
 
 
@@ -238,6 +248,7 @@ __all__ = [
 	"seal_day",
 	"seal_days",
 	"sealed_days",
+	"sealed_ranges",
 	"unseal_all",
 	"unsealed_ranges",
 ]

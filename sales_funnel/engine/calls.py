@@ -26,10 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
-from sales_funnel.engine.call_rollup import ROLLUP, as_date, sealed_days, unsealed_ranges
+from sales_funnel.engine.call_rollup import ROLLUP, as_date, sealed_days, sealed_ranges, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import load_funnel
@@ -47,6 +48,12 @@ DRILLDOWN_LIMIT = 500
 CALL_LOG = "Call Log"
 EFFECTS = ("None", "Create Lead", "Create or Move Opportunity", "Create Follow-up ToDo")
 PARTY_DOCTYPES = ("Lead", "Customer", "Prospect")
+# the report's dates: wide enough for any real history and plan, far enough from date.min / date.max that the
+# day after To Date and the Monday of From Date's week exist
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
+MAX_FOLLOW_UP_HOURS = 8784  # a follow-up at most a (leap) year after the call
+RECORDING_SCHEMES = ("http", "https")
 
 REPORT_COLUMNS = [
 	"manager", "period", "calls", "incoming", "outgoing", "answered", "with_outcome", "without_outcome",
@@ -76,6 +83,14 @@ class CallScope:
 def validate_filters(filters: CallFilters) -> None:
 	if filters.from_date is None or filters.to_date is None:
 		raise InvalidInput(Message(_("Choose both a From Date and a To Date.")))
+	for label, value in ((_("From Date"), filters.from_date), (_("To Date"), filters.to_date)):
+		if not FIRST_DATE <= value <= LAST_DATE:
+			raise InvalidInput(
+				Message(
+					_("{0} {1} is out of range: use a date from {2} to {3}."),
+					(label, value, FIRST_DATE, LAST_DATE),
+				)
+			)
 	if filters.from_date > filters.to_date:
 		raise InvalidInput(
 			Message(_("From Date {0} is after To Date {1}."), (filters.from_date, filters.to_date))
@@ -232,7 +247,7 @@ def call_counts(
 	outcomes = load_outcomes(db) if outcomes is None else outcomes
 	sealed = sealed_days(db, filters.from_date, filters.to_date) if use_rollup else set()
 	rows: list[dict[str, Any]] = []
-	sealed_runs = unsealed_ranges(filters.from_date, filters.to_date, _complement(filters, sealed))
+	sealed_runs = sealed_ranges(filters.from_date, filters.to_date, sealed)
 	if sealed_runs:
 		rows += _grouped(db, lambda exact: _rollup_query(filters, scope, outcomes, sealed_runs, exact))
 	live_runs = unsealed_ranges(filters.from_date, filters.to_date, sealed)
@@ -301,11 +316,6 @@ def _live_query(
 		WHERE ({days}){_who(filters, scope, values, "c.employee_user_id", "c.`type`")}
 		GROUP BY {_group_key(manager, exact)}, period ORDER BY NULL"""
 	return sql, values
-
-
-def _complement(filters: CallFilters, sealed: set[date]) -> set[date]:
-	days = (filters.to_date - filters.from_date).days + 1
-	return {filters.from_date + timedelta(days=i) for i in range(days)} - sealed
 
 
 def _ranges(
@@ -500,7 +510,7 @@ def calls_drilldown(
 		where += (
 			" AND c.sf_outcome IN (SELECT o.name FROM `tabCall Outcome` o WHERE o.counts_as_negotiation = 1)"
 		)
-	return db.sql(
+	rows = db.sql(
 		f"""SELECT c.name, c.start_time, c.`type`, c.status, c.duration, c.employee_user_id AS manager,
 			c.sf_outcome AS outcome, c.sf_outcome_note AS note, c.recording_url,
 			(SELECT dl.link_name FROM `tabDynamic Link` dl WHERE dl.parent = c.name AND dl.parenttype = 'Call Log'
@@ -510,6 +520,24 @@ def calls_drilldown(
 		values,
 		as_dict=True,
 	)
+	for row in rows:
+		row["recording_url"] = safe_recording_url(row["recording_url"])
+	return rows
+
+
+def safe_recording_url(url: str | None) -> str | None:
+	"""The recording link if it is an absolute http(s) URL, else None: `recording_url` is free text that a
+	telephony integration or a user wrote, and a `javascript:` or `data:` URL in a link runs in the Desk."""
+	text = (url or "").strip()
+	if not text or any(ord(char) < 33 or char in "\"'<>`\\" for char in text):
+		return None
+	try:
+		parts = urlsplit(text)
+	except ValueError:
+		return None
+	if parts.scheme.lower() not in RECORDING_SCHEMES or not parts.hostname:
+		return None
+	return text
 
 
 # --------------------------------------------------------------------------------------- enforcement
@@ -758,6 +786,13 @@ def check_outcome_setup(
 		raise InvalidInput(Message(_("Unknown effect {0}."), (effect,)))
 	if effect == "Create Follow-up ToDo" and (follow_up_hours is None or follow_up_hours <= 0):
 		raise InvalidInput(Message(_("Set after how many hours the follow-up is due (more than zero).")))
+	if follow_up_hours is not None and follow_up_hours > MAX_FOLLOW_UP_HOURS:
+		raise InvalidInput(
+			Message(
+				_("The follow-up is due at most {0} hours after the call, not {1}."),
+				(MAX_FOLLOW_UP_HOURS, follow_up_hours),
+			)
+		)
 	if stage and not funnel:
 		raise InvalidInput(Message(_("Choose the Funnel of stage {0}."), (stage,)))
 

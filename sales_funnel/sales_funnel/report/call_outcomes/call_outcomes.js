@@ -59,20 +59,42 @@ frappe.query_reports["Call Outcomes"] = {
 	parent_field: "parent_label",
 	initial_depth: 0,
 
+	onload(report) {
+		// the drill-down links carry their row in data attributes (escaped), read here: no inline handler is
+		// ever built from the report's data (a user id or a period with a quote would break out of it)
+		report.page.wrapper.off("click.sf_call_drilldown").on("click.sf_call_drilldown", "a.sf-call-drilldown", (event) => {
+			event.preventDefault();
+			const link = event.currentTarget;
+			frappe.query_reports["Call Outcomes"].show_calls({
+				manager: link.dataset.manager || "",
+				period: link.dataset.period || "",
+				kind: link.dataset.kind || "",
+			});
+		});
+	},
+
 	formatter(value, row, column, data, default_formatter) {
+		// the label is a manager's full name (any text a user gave themselves): shown as text, never as HTML
+		if (column.fieldname === "label") value = frappe.utils.escape_html(String(value ?? ""));
 		value = default_formatter(value, row, column, data);
 		if (!data) return value;
 		if (column.fieldname === "without_outcome" && data.without_outcome > 0) {
 			value = `<span style="color: var(--red-600)">${value}</span>`;
 		}
 		if (["negotiations", "without_outcome", "calls"].includes(column.fieldname) && data[column.fieldname] > 0) {
-			const args = encodeURIComponent(
-				JSON.stringify({ manager: data.manager || "", period: data.period || "", kind: column.fieldname })
-			);
-			value = `<a href="#" onclick="frappe.query_reports['Call Outcomes'].show_calls('${args}'); return false;">${value}</a>`;
+			const attr = (text) => frappe.utils.escape_html(String(text || ""));
+			value = `<a href="#" class="sf-call-drilldown" data-manager="${attr(data.manager)}"
+				data-period="${attr(data.period)}" data-kind="${attr(column.fieldname)}">${value}</a>`;
 		}
 		if (data.is_group) value = `<b>${value}</b>`;
 		return value;
+	},
+
+	// a recording is a link only when it is an absolute http(s) URL (the server sends no other, this checks
+	// again); everything shown is escaped
+	recording_link(url) {
+		if (!url || !/^https?:\/\/[^\s"'<>`\\]+$/i.test(url)) return "";
+		return `<a href="${frappe.utils.escape_html(url)}" target="_blank" rel="noopener noreferrer">${__("Listen")}</a>`;
 	},
 
 	period_end(start) {
@@ -82,8 +104,7 @@ frappe.query_reports["Call Outcomes"] = {
 		return frappe.datetime.add_days(frappe.datetime.add_months(start, 1), -1);
 	},
 
-	show_calls(encoded) {
-		const args = JSON.parse(decodeURIComponent(encoded));
+	show_calls(args) {
 		const filters = frappe.query_report.get_filter_values();
 		const request = {
 			filters: filters,
@@ -99,19 +120,19 @@ frappe.query_reports["Call Outcomes"] = {
 			method: "sales_funnel.sales_funnel.report.call_outcomes.call_outcomes.get_calls",
 			args: request,
 			callback(r) {
+				const escape = (text) => frappe.utils.escape_html(String(text || ""));
+				const report = frappe.query_reports["Call Outcomes"];
 				const rows = (r.message || [])
 					.map((call) => {
-						const recording = call.recording_url
-							? `<a href="${encodeURI(call.recording_url)}" target="_blank" rel="noopener">${__("Listen")}</a>`
-							: "";
+						const recording = report.recording_link(call.recording_url);
 						const deal = call.opportunity
-							? `<a href="/app/opportunity/${encodeURIComponent(call.opportunity)}">${frappe.utils.escape_html(call.opportunity)}</a>`
+							? `<a href="/app/opportunity/${encodeURIComponent(call.opportunity)}">${escape(call.opportunity)}</a>`
 							: "";
 						return `<tr>
-							<td><a href="/app/call-log/${encodeURIComponent(call.name)}">${frappe.datetime.str_to_user(call.start_time)}</a></td>
-							<td>${__(call.type || "")}</td>
-							<td>${frappe.utils.escape_html(call.outcome || "")}</td>
-							<td>${frappe.utils.escape_html(call.note || "")}</td>
+							<td><a href="/app/call-log/${encodeURIComponent(call.name)}">${escape(frappe.datetime.str_to_user(call.start_time))}</a></td>
+							<td>${escape(__(call.type || ""))}</td>
+							<td>${escape(call.outcome)}</td>
+							<td>${escape(call.note)}</td>
 							<td>${deal}</td>
 							<td>${recording}</td>
 						</tr>`;

@@ -2,19 +2,25 @@
 # For license information, please see license.txt
 """Call Outcomes: per manager and day / week / month, calls, answered, with an outcome, negotiations started,
 meetings booked, deals created from calls and won; a chart comparing managers; the calls behind a row (with
-their recordings) through `get_calls`.
+their recordings, http(s) links only: `calls.safe_recording_url`) through `get_calls`.
 
 Thin: the figures come from `sales_funnel.engine.calls` (tested off a bench on MariaDB). A Sales User sees only
 their own calls; a Sales Manager or System Manager sees everyone's.
+
+Who may run it: the report's roles (Sales User, Sales Manager, System Manager) and report permission on its
+ref_doctype, Call Outcome, which those roles have (`frappe.desk.query_report.run` asks both). Its ref_doctype was
+Call Log, on which ERPNext gives report permission to System Manager only, so Sales Users and Sales Managers were
+refused; which calls a user sees is the report's own scope, not Call Log's permissions.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_fullname, getdate, now_datetime
+from frappe.utils import cint, escape_html, get_fullname, now_datetime
 
 from sales_funnel.engine.calls import (
 	CallFilters,
@@ -28,6 +34,7 @@ from sales_funnel.permissions import is_funnel_manager
 from sales_funnel.recording import throw_invalid
 
 PERIODS = {"Day": "day", "Week": "week", "Month": "month"}
+REPORT = "Call Outcomes"
 
 
 def call_scope(user: str | None = None) -> CallScope:
@@ -37,15 +44,40 @@ def call_scope(user: str | None = None) -> CallScope:
 
 def call_filters(filters: frappe._dict) -> CallFilters:
 	if not filters.from_date or not filters.to_date:
-		frappe.throw(_("Choose both a From Date and a To Date."))
+		frappe.throw(_("Choose both a From Date and a To Date."), title=_("Call Outcomes"))
 	return CallFilters(
-		from_date=getdate(filters.from_date),
-		to_date=getdate(filters.to_date),
+		from_date=parse_date(filters.from_date, _("From Date")),
+		to_date=parse_date(filters.to_date, _("To Date")),
 		period=PERIODS.get(filters.period or "Week", str(filters.period).lower()),
 		company=filters.company or None,
 		manager=filters.manager or None,
 		call_type=filters.call_type or None,
 	)
+
+
+def parse_date(value: Any, label: str) -> date:
+	"""A filter's date ("2026-03-20", or a date); anything else is a user error naming the filter. The range the
+	report accepts is the engine's (`calls.validate_filters`)."""
+	if isinstance(value, datetime):
+		return value.date()
+	if isinstance(value, date):
+		return value
+	text = str(value).strip()
+	try:
+		return date.fromisoformat(text[:10] if len(text) > 10 and text[10] in " T" else text)
+	except ValueError:
+		frappe.throw(
+			_("{0} {1} is not a date.").format(label, frappe.bold(escape_html(text))),
+			title=_("Call Outcomes"),
+		)
+
+
+def check_report_permission() -> None:
+	"""What `frappe.desk.query_report.run` asks before running the report, asked by the drill-down too: one of the
+	report's roles (Sales User, Sales Manager, System Manager) and report permission on its ref_doctype."""
+	report = frappe.get_cached_doc("Report", REPORT)
+	if not report.is_permitted() or not frappe.has_permission(report.ref_doctype, "report"):
+		frappe.throw(_("You don't have access to Report: {0}").format(_(REPORT)), frappe.PermissionError)
 
 
 @frappe.read_only()
@@ -69,7 +101,9 @@ def get_calls(
 	period_from: str | None = None,
 	period_to: str | None = None,
 ) -> list[dict[str, Any]]:
-	"""The calls behind a report row (newest first, with recording links), as the user may see them."""
+	"""The calls behind a report row (newest first; a recording only when it is an http(s) link), as the user
+	may see them."""
+	check_report_permission()
 	parsed = frappe._dict(frappe.parse_json(filters) if isinstance(filters, str) else filters)
 	if period_from and period_to:
 		parsed.from_date, parsed.to_date = period_from, period_to
