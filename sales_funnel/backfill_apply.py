@@ -23,6 +23,7 @@ from sales_funnel.engine.backfill import (
 	DEFAULT_BATCH_SIZE,
 	OPPORTUNITY_STATUSES,
 	BackfillPlan,
+	claim_deal,
 	iter_backfill,
 	status_aliases,
 )
@@ -34,6 +35,7 @@ JOB_ID = "sales_funnel_backfill_history"
 INLINE_LIMIT = 5000  # more deals than this go to a background job
 JOB_TIMEOUT = 6 * 60 * 60
 SKIPPED_SHOWN = 20
+BATCH_SAVEPOINT = "sales_funnel_backfill_batch"
 
 
 def opportunity_status_aliases() -> dict[str, str]:
@@ -66,20 +68,21 @@ def deals_without_history() -> int:
 
 
 def apply_plan(plan: BackfillPlan) -> int:
-	"""Write one batch's plan; return how many deals got history. A deal that gained history since the plan
-	was made (a user saved it meanwhile, so live recording started its history) is left as it is."""
-	for deal, funnel in plan.funnel_assignments.items():
-		frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", funnel, update_modified=False)
-	if plan.funnel_assignments:  # behind the Opportunity hook: its calls' funnel follows, as the hook does
-		keep_call_funnels(calls_linking(frappe.db, plan.funnel_assignments))
+	"""Write one batch's plan; return how many deals got history. Each deal is claimed first
+	(`engine.backfill.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
+	history since the plan was made (a user saved it meanwhile, so live recording started its history) is left as
+	it is, its funnel included."""
 	rows_of: dict[str, list] = {}
 	for row in plan.transitions:
 		rows_of.setdefault(row.deal, []).append(row)
+	assigned: dict[str, str] = {}
 	applied = 0
 	for deal, rows in rows_of.items():
-		frappe.db.get_value("Opportunity", deal, "name", for_update=True)  # serialise with a save of the deal
-		if frappe.db.exists(TRANSITION_DOCTYPE, {"deal_doctype": "Opportunity", "deal": deal}):
+		if not claim_deal(frappe.db, deal):
 			continue
+		if deal in plan.funnel_assignments:
+			assigned[deal] = plan.funnel_assignments[deal]
+			frappe.db.set_value("Opportunity", deal, "sf_sales_funnel", assigned[deal], update_modified=False)
 		for row in rows:
 			# history rebuilt from old records: users, stages and reasons may have been renamed or deleted since
 			frappe.get_doc({"doctype": TRANSITION_DOCTYPE, **row.as_dict()}).insert(
@@ -89,6 +92,24 @@ def apply_plan(plan: BackfillPlan) -> int:
 			"Opportunity", deal, "sf_stage_entered_at", plan.stage_entered_at[deal], update_modified=False
 		)
 		applied += 1
+	if assigned:  # behind the Opportunity hook: its calls' funnel follows, as the hook does
+		keep_call_funnels(calls_linking(frappe.db, assigned))
+	return applied
+
+
+def _apply_batch(plan: BackfillPlan, *, commit: bool) -> int:
+	"""Write one batch inside a savepoint: when it fails, what it wrote is rolled back (every deal of a batch gets
+	its whole history or none, also for a caller that goes on and commits) and the error is raised. `commit`
+	after the batch."""
+	frappe.db.savepoint(BATCH_SAVEPOINT)
+	try:
+		applied = apply_plan(plan)
+	except Exception:
+		frappe.db.rollback(save_point=BATCH_SAVEPOINT)
+		raise
+	frappe.db.release_savepoint(BATCH_SAVEPOINT)
+	if commit:
+		frappe.db.commit()
 	return applied
 
 
@@ -112,9 +133,7 @@ def run_backfill(
 		channel_columns=channel_columns(),
 	):
 		if not dry_run:
-			applied += apply_plan(plan)
-			if commit:
-				frappe.db.commit()
+			applied += _apply_batch(plan, commit=commit)
 		for key, value in plan.counts.items():
 			totals.counts[key] = totals.counts.get(key, 0) + value
 		for deal, reason in plan.skipped.items():

@@ -75,7 +75,11 @@ doc_events = {
 		"validate": "sales_funnel.events.opportunity.validate",
 		"after_insert": "sales_funnel.events.opportunity.after_insert",
 		"on_update": "sales_funnel.events.opportunity.on_update",
-		"on_trash": "sales_funnel.events.opportunity.on_trash",
+		"on_trash": [
+			"sales_funnel.events.opportunity.on_trash",
+			# a deleted deal's reassignment log goes with it (or a new deal given its name would inherit it)
+			"sales_funnel.sales_funnel.doctype.reassignment_log.reassignment_log.delete_logs_of_deal",
+		],
 	},
 	"Quotation": {
 		"on_submit": "sales_funnel.events.documents.on_submit",

@@ -50,7 +50,7 @@ def build_credit_ledger() -> None:
 	if not frappe.db.count("Sales Invoice", {"docstatus": 1}):
 		return
 	_run_without_failing_install(
-		start_rebuild,
+		lambda: start_rebuild(commit=False),
 		_("Sales Funnel: building the credit ledger failed"),
 		_("Building the credit ledger failed; run: bench --site {0} sf-rebuild-credit-ledger"),
 		lambda result: (
@@ -63,18 +63,26 @@ def build_credit_ledger() -> None:
 	)
 
 
+STEP_SAVEPOINT = "sales_funnel_install_step"
+
+
 def _run_without_failing_install(
 	start: Callable[[], dict[str, Any]], error_title: str, retry_hint: str, report: Callable[[dict], str]
 ) -> None:
-	"""Run a catch-up step of installation (inline or queued, as `start` decides) and print what it did; a failure
-	is logged and `retry_hint` (formatted with the site) says which command runs it again: the installation of
-	the app never fails over existing data."""
+	"""Run a catch-up step of installation (inline or queued, as `start` decides) and print what it did. The step
+	runs inside a savepoint and commits nothing itself (the installation commits once, at its end): when it fails,
+	everything it wrote is rolled back, so no half-written history or ledger stays behind for the installation to
+	commit; the failure is logged and `retry_hint` (formatted with the site) says which command runs it again (it
+	starts from the state before the step). The installation of the app never fails over existing data."""
+	frappe.db.savepoint(STEP_SAVEPOINT)
 	try:
 		result = start()
 	except Exception:
+		frappe.db.rollback(save_point=STEP_SAVEPOINT)
 		frappe.log_error(title=error_title)
 		click.secho(retry_hint.format(frappe.local.site), fg="yellow")
 		return
+	frappe.db.release_savepoint(STEP_SAVEPOINT)
 	click.echo(report(result))
 
 
@@ -106,7 +114,7 @@ def backfill_existing_deals() -> None:
 	if not frappe.db.count("Opportunity"):
 		return
 	_run_without_failing_install(
-		start_backfill,
+		lambda: start_backfill(commit=False),
 		_("Sales Funnel: stage history backfill failed"),
 		_("Rebuilding the stage history failed; run: bench --site {0} sf-backfill-history"),
 		lambda result: (

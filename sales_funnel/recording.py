@@ -170,7 +170,7 @@ def record_move(
 	if not funnel_name:
 		return None
 	funnel = funnel if funnel is not None and funnel.name == funnel_name else get_funnel(funnel_name)
-	previous = latest_transition(frappe.db, doc.doctype, doc.name)
+	previous = latest_transition(frappe.db, doc.doctype, doc.name, for_update=True)
 	if at is None:
 		at = move_time(now_datetime(), previous)  # never before the last recorded move
 	if lost_reason is None and funnel.kind(to_stage) == "Lost":

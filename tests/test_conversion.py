@@ -250,3 +250,29 @@ def test_slice_by_whether_a_scheduled_reassignment_moved_the_deal(db, march):
 
 def by_stage_entered(result) -> list[int]:
 	return [row["entered"] for row in result.whole().to_dict("records")]
+
+
+def test_a_deal_won_reopened_and_won_again_counts_once(db):
+	"""A payment cancelled after the win steps the deal back from Won (a new row); paid again, it is won again.
+	It is one won deal: its amount and its time to win count once, at its first win (when it entered Won, as
+	the Won count has it)."""
+	funnel = make_funnel(db, "T", STAGES)
+	# won straight through in 9 days
+	history(db, funnel, "once", [(d(1, 9), "A"), (d(3, 9), "B"), (d(6, 9), "C"), (d(8, 9), "D"), (d(10, 9), "W")],
+		amount=1000)  # fmt: skip
+	# won after 4 days (A 2 d, B 2 d), back to D when the payment was cancelled, won again 3 days later
+	history(db, funnel, "twice", [(d(1, 9), "A"), (d(3, 9), "B"), (d(5, 9), "W"), (d(7, 9), "D"), (d(8, 9), "W")],
+		amount=2000)  # fmt: skip
+	total = stage_conversion(db, ConversionFilters(**MARCH), NOW).total()
+	assert total["won"] == 2 and total["entered"] == 2
+	assert total["won_amount"] == 3000.0  # 1000 + 2000, not 5000
+	assert total["avg_funnel_days"] == 6.5  # (9 d + 4 d) / 2, not (9 + 4 + 7) / 3
+	assert total["median_funnel_days"] == 8.0  # unchanged: the latest Won rows, 9 d and 7 d
+	activity = stage_conversion(db, ConversionFilters(**MARCH, mode="activity"), NOW).total()
+	assert activity["won_amount"] == 3000.0 and activity["avg_funnel_days"] == 6.5
+	# a period holding only the second win: no deal entered Won in it, so no amount and no time either
+	second = ConversionFilters(
+		from_date=date(2026, 3, 8), to_date=date(2026, 3, 8), funnel="T", mode="activity"
+	)
+	again = stage_conversion(db, second, NOW).total()
+	assert again["won"] == 0 and again["won_amount"] == 0.0 and again["avg_funnel_days"] is None

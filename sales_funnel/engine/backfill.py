@@ -59,6 +59,7 @@ from sales_funnel.engine.history import (
 	TRANSITION_COLUMNS,
 	DealSnapshot,
 	Transition,
+	has_history,
 	replay,
 	target_stage,
 )
@@ -576,6 +577,15 @@ def _funnel_of(funnels: _Funnels, deal: _Deal) -> tuple[Funnel | None, str | Non
 	if not any(s.kind == "Won" for s in funnel.stages):
 		return None, SKIP_UNUSABLE_FUNNEL
 	return funnel, None
+
+
+# -------------------------------------------------------------------------------------------- writing
+def claim_deal(db: Database, deal: str) -> bool:
+	"""Whether the backfill may write `deal`'s planned history now, in this transaction: the deal is locked
+	(until the transaction ends, so a recording of the deal waits for the backfill) and, read with a locking read,
+	still has no history. The plan was made from an earlier snapshot: a deal that a user moved meanwhile has
+	history now, and live recording has started it, so the backfill leaves it alone."""
+	return not has_history(db, DEAL_DOCTYPE, deal, for_update=True)
 
 
 # ---------------------------------------------------------------------- writing (tests and demo only)

@@ -5,7 +5,9 @@ Counting works on the transition rows alone, in one grouped pass (see `history.p
 
 - a deal *entered* stage k when one of its rows crossed k: `progress_from < k <= progress_to`, so reaching
   stage 4 counts as passing 2 and 3, and moving back and forth never counts a stage twice;
-- it *moved on* from k when it entered k+1; *won* is entering the Won stage;
+- it *moved on* from k when it entered k+1; *won* is entering the Won stage, and the Won Amount and the average
+  funnel days come from that row: a deal won, reopened (a cancelled payment steps it back) and won again is won
+  once;
 - *lost at k*, *open at k* and *stale at k* look at each deal's latest row (`is_latest`);
 - days in a stage come from `days_in_from_stage` of the rows that left it, won or lost (every stay counts).
 
@@ -613,7 +615,9 @@ def _shape_one(
 				"median_days": _median_days(stay_hist[stay_hist["position"] == k]),
 			}
 		)
-	won_rows = rows[rows["to_position"] == won]
+	# a deal's win is the row with which it entered Won, as the Won count has it: a deal reopened after its win (a
+	# cancelled payment steps it back) and won again is one win, with one amount and one time to win
+	won_rows = rows[(rows["to_position"] == won) & (rows["progress_from"] < won)]
 	timed_wins = int(won_rows.loc[won_rows["legacy"] == 0, "n"].sum())
 	entry_rows = rows[(rows["from_position"] == 0) & (rows["progress_from"] == 0) | (rows["legacy"] == 1)]
 	entries = int(entry_rows["n"].sum()) if filters.mode == "cohort" else first

@@ -5,7 +5,7 @@ that it can count in one pass without regrouping deals: the furthest position th
 after the move (reaching stage 4 counts as passing 2 and 3), whether the row is the deal's latest, when the deal
 entered the funnel, how long it spent in the stage it left, and the deal's attributes as it entered the funnel
 (the report's slices). The Frappe layer writes the planned row and clears `is_latest` on the deal's previous
-row in the same transaction.
+row in the same transaction, after reading that row with `latest_transition(..., for_update=True)`.
 """
 
 from __future__ import annotations
@@ -221,13 +221,51 @@ def step_back_target(current: Transition | None, moved_by_document: Transition |
 TRANSITION_COLUMNS = tuple(Transition.__dataclass_fields__)
 
 
-def latest_transition(db: Database, deal_doctype: str, deal: str) -> Transition | None:
-	"""The deal's latest row, as the recorder and the backfill see it."""
+# The doctypes whose documents are deals (Sales Funnel.deal_doctype), and their tables
+DEAL_TABLES = {"Opportunity": "`tabOpportunity`"}
+
+
+def lock_deal(db: Database, deal_doctype: str, deal: str) -> bool:
+	"""Lock the deal's own row until the transaction ends (`SELECT … FOR UPDATE`); return whether it exists.
+
+	Every writer of a deal's history (live recording, the backfill) takes this lock before it reads the deal's
+	latest row, so two writers of one deal run one after the other, also for a deal that has no row yet. A save of
+	the deal takes the same lock (Frappe's `check_if_latest` reads it `for_update`): the order is always the deal
+	first, then its history."""
+	table = DEAL_TABLES.get(deal_doctype)
+	if table is None:
+		raise ValueError(f"{deal_doctype!r} is not a deal doctype ({', '.join(DEAL_TABLES)})")
+	return bool(db.sql(f"SELECT name FROM {table} WHERE name = %(deal)s FOR UPDATE", {"deal": deal}))
+
+
+def latest_transition(
+	db: Database, deal_doctype: str, deal: str, *, for_update: bool = False
+) -> Transition | None:
+	"""The deal's latest row, as the recorder and the backfill see it.
+
+	`for_update`: the reader is about to write the deal's next row. The deal is locked (`lock_deal`) and the row
+	is read with a locking read, which sees the latest committed rows, not the transaction's snapshot: a second
+	writer waits for the first to commit and then continues the first's history instead of forking it."""
+	if for_update:
+		lock_deal(db, deal_doctype, deal)
 	return _last_transition(
 		db,
 		"deal_doctype = %(doctype)s AND deal = %(deal)s AND is_latest = 1",
 		{"doctype": deal_doctype, "deal": deal},
+		for_update=for_update,
 	)
+
+
+def has_history(db: Database, deal_doctype: str, deal: str, *, for_update: bool = False) -> bool:
+	"""Whether the deal has any row; `for_update` locks the deal first and reads the latest committed rows."""
+	if for_update:
+		lock_deal(db, deal_doctype, deal)
+	rows = db.sql(
+		f"""SELECT 1 FROM `tabFunnel Stage Transition` WHERE deal_doctype = %(doctype)s AND deal = %(deal)s
+		LIMIT 1{" FOR UPDATE" if for_update else ""}""",
+		{"doctype": deal_doctype, "deal": deal},
+	)
+	return bool(rows)
 
 
 def transition_moved_by(db: Database, reference_doctype: str, reference_name: str) -> Transition | None:
@@ -239,11 +277,13 @@ def transition_moved_by(db: Database, reference_doctype: str, reference_name: st
 	)
 
 
-def _last_transition(db: Database, where: str, values: dict[str, Any]) -> Transition | None:
+def _last_transition(
+	db: Database, where: str, values: dict[str, Any], *, for_update: bool = False
+) -> Transition | None:
 	"""The most recent row matching `where` (a fixed condition of this module; values are parameters)."""
 	rows = db.sql(
 		f"""SELECT {", ".join(f"`{c}`" for c in TRANSITION_COLUMNS)} FROM `tabFunnel Stage Transition`
-		WHERE {where} ORDER BY transitioned_at DESC, name DESC LIMIT 1""",
+		WHERE {where} ORDER BY transitioned_at DESC, name DESC LIMIT 1{" FOR UPDATE" if for_update else ""}""",
 		values,
 		as_dict=True,
 	)

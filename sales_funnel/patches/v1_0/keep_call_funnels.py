@@ -6,13 +6,12 @@ Rollup` rows yet (the hourly job seals them again; until then the reports read t
 A new installation does it in `install.after_sync`; Frappe marks patches done on install.
 
 `bench migrate` runs post-model-sync patches before it syncs the fixtures, so the `sf_funnel` custom field (a
-fixture) is synced here first: its column must exist before it is filled."""
-
-from frappe.utils.fixtures import sync_fixtures
+fixture) is synced here first when its column is missing: it must exist before it is filled."""
 
 from sales_funnel.install import keep_call_funnels
+from sales_funnel.patches.fixtures import ensure_custom_fields
 
 
 def execute() -> None:
-	sync_fixtures("sales_funnel")
+	ensure_custom_fields(("Call Log", "sf_funnel"))
 	keep_call_funnels()
