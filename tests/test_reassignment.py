@@ -572,8 +572,48 @@ def test_route_lead_goes_to_the_least_loaded_of_the_matching_tier():
 	assert route_lead(tiers, load, "Warm")[0] == "c@x.com"
 	assert route_lead(tiers, load, "Cold")[0] == "d@x.com"
 	assert route_lead(tiers, load, None)[0] is None
-	user, why = route_lead({"a@x.com": "top"}, {}, "Warm")
-	assert user is None and why.english() == "Nobody is in the Middle tier; the Lead is not routed."
+	assert route_lead({}, load, "Hot") == (None, route_lead({}, {}, "Hot")[1])
+	assert route_lead({}, {}, "Hot")[1].english() == "Nobody is in the pool; the Lead is not routed."
+
+
+def test_route_lead_with_a_pool_of_one_or_two_routes_every_temperature():
+	# one manager, ranked (top) or not (rest): every Lead goes to them
+	for tier in ("top", "rest"):
+		for temperature in ("Hot", "Warm", "Cold"):
+			assert route_lead({"a@x.com": tier}, {}, temperature)[0] == "a@x.com", (tier, temperature)
+	# two ranked managers: a is the top third (ceil(2 / 3) = 1), b the middle; nobody is in the rest
+	two = {"a@x.com": "top", "b@x.com": "middle"}
+	assert [route_lead(two, {}, t)[0] for t in ("Hot", "Warm", "Cold")] == ["a@x.com", "b@x.com", "b@x.com"]
+	user, why = route_lead(two, {"b@x.com": 4}, "Cold")
+	assert user == "b@x.com"
+	assert why.english() == (
+		"Cold Lead to the Middle tier, the nearest with managers (nobody is in the Rest tier); "
+		"least loaded there (4 open deals)."
+	)
+	# one ranked (top) and one unranked (rest): a Warm Lead goes up to the top tier, the better one first
+	mixed = {"a@x.com": "top", "b@x.com": "rest"}
+	assert [route_lead(mixed, {}, t)[0] for t in ("Hot", "Warm", "Cold")] == ["a@x.com", "a@x.com", "b@x.com"]
+
+
+def test_by_temperature_with_a_pool_of_two_moves_cold_deals(db, funnel):
+	# a won 2 of 2, b 1 of 2: ranked a, b → a top, b middle, nobody in the rest tier
+	for prefix, owner, won in (("A", "a@x.com", 2), ("B", "b@x.com", 1)):
+		for n in range(2):
+			moves = [(T0 - timedelta(days=20), "Prospecting")]
+			moves.append((T0 - timedelta(days=5), "Won" if n < won else "Lost"))
+			history(db, funnel, f"{prefix}{n}", moves, owner=owner)
+	before = T0 - timedelta(days=100)
+	stale(db, funnel, "COLD", before, owner="c@x.com", opportunity={"sf_temperature": "Cold"})
+	stale(db, funnel, "HOT", before, owner="c@x.com", opportunity={"sf_temperature": "Hot"})
+	make_rule(db, strategy="By Temperature", converter_min_deals=2, users=("a@x.com", "b@x.com"))
+	plan = plan_reassignments(db, T0 + timedelta(days=10))
+	assert {i.deal: i.to_user for i in plan.moves} == {"COLD": "b@x.com", "HOT": "a@x.com"}
+	assert plan.skipped == []
+	cold = next(i for i in plan.moves if i.deal == "COLD")
+	assert cold.decision.english() == (
+		"Cold deal to the Middle tier, the nearest with managers (nobody is in the Rest tier); "
+		"least loaded there (0 open deals)."
+	)
 
 
 def test_stale_deals_lists_days_over_the_acting_rule_and_a_suggestion(db, funnel):

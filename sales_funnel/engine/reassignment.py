@@ -32,7 +32,8 @@ Strategies choose among the enabled managers of the pool, never the current owne
   ranked. Best rate, then more deals, then name.
 - By Temperature: the same ranking over the whole funnel (entered → won) splits the ranked managers into
   thirds: Hot deals go to the top third, Warm to the middle, Cold (or unset) to the rest (with the unranked);
-  within a tier, the least loaded.
+  within a tier, the least loaded. A tier nobody is in (a pool of one or two managers) hands its deals to the
+  nearest tier with managers, the better one first (`TIER_FALLBACK`), so every temperature is moved.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ SKIPPED = "Skipped"
 TIERS = ("top", "middle", "rest")
 TIER_LABELS = {"top": _("Top"), "middle": _("Middle"), "rest": _("Rest")}
 TIER_OF_TEMPERATURE = {"Hot": "top", "Warm": "middle", "Cold": "rest"}
+# A tier nobody is in (a pool of one or two managers, or nobody ranked yet) hands its deals and Leads to the
+# nearest tier with managers, the better one first: a pool of any size takes every temperature.
+TIER_FALLBACK = {
+	"top": ("top", "middle", "rest"),
+	"middle": ("middle", "top", "rest"),
+	"rest": ("rest", "middle", "top"),
+}
 SKIP_KINDS = ("max_count", "cooldown", "future_event", "pending_todo", "no_manager")
 # a capped rule reads its candidates in pages of twice what it may still move, at least this many
 MIN_PAGE = 500
@@ -669,6 +677,34 @@ def temperature_tiers(ranking: pd.DataFrame, users: Sequence[str]) -> dict[str, 
 	return tiers
 
 
+def serving_tier(tiers: Mapping[str, str], tier: str) -> str | None:
+	"""The tier that takes the deals and Leads of `tier` (`TIER_FALLBACK`): `tier` itself when anybody is in it,
+	else the nearest tier with managers; None for an empty pool."""
+	present = set(tiers.values())
+	return next((t for t in TIER_FALLBACK[tier] if t in present), None)
+
+
+def _tier_why(subject: str, temperature: str, tier: str, serving: str, load: int) -> Message:
+	"""Why a deal (`subject` "deal") or a Lead ("Lead") of `temperature` went to a manager of `serving`."""
+	if serving == tier:
+		template = (
+			_("{0} deal to the {1} tier; least loaded there ({2} open deals).")
+			if subject == "deal"
+			else _("{0} Lead to the {1} tier; least loaded there ({2} open deals).")
+		)
+		return Message(template, (temperature, TIER_LABELS[tier], load))
+	template = (
+		_(
+			"{0} deal to the {1} tier, the nearest with managers (nobody is in the {2} tier); least loaded there ({3} open deals)."
+		)
+		if subject == "deal"
+		else _(
+			"{0} Lead to the {1} tier, the nearest with managers (nobody is in the {2} tier); least loaded there ({3} open deals)."
+		)
+	)
+	return Message(template, (temperature, TIER_LABELS[serving], TIER_LABELS[tier], load))
+
+
 def won_position(funnel: Funnel) -> int:
 	return funnel.position(funnel.won_stage.stage)
 
@@ -788,15 +824,14 @@ class _Chooser:
 			tiers = self._tiers()
 			temperature = temperature or "Cold"
 			tier = TIER_OF_TEMPERATURE.get(temperature, "rest")
-			user = self._queue(tier, [u for u in self.pool if tiers.get(u) == tier]).best(excluded)
+			serving = serving_tier(tiers, tier) or tier
+			user = self._queue(serving, [u for u in self.pool if tiers.get(u) == serving]).best(excluded)
 			if user is None:
 				return None, Message(
-					_("No eligible manager in the {0} tier for a {1} deal."), (TIER_LABELS[tier], temperature)
+					_("No eligible manager in the {0} tier for a {1} deal."),
+					(TIER_LABELS[serving], temperature),
 				)
-			return user, Message(
-				_("{0} deal to the {1} tier; least loaded there ({2} open deals)."),
-				(temperature, TIER_LABELS[tier], self.load.get(user, 0)),
-			)
+			return user, _tier_why("deal", temperature, tier, serving, self.load.get(user, 0))
 		raise InvalidInput(Message(_("Unknown strategy {0}."), (strategy,)))
 
 	def _least_loaded_why(self, load: int) -> Message:
@@ -1061,18 +1096,17 @@ def route_lead(
 	tiers: dict[str, str], load: dict[str, int], temperature: str | None
 ) -> tuple[str | None, Message]:
 	"""The manager a new Lead goes to: the least loaded manager (ties by name) of the tier its temperature
-	maps to (Hot → top, Warm → middle, Cold → rest); None when that tier is empty."""
+	maps to (Hot → top, Warm → middle, Cold → rest), or of the nearest tier with managers when nobody is in that
+	one (`serving_tier`: a pool of one or two managers routes every temperature); None for an empty pool."""
 	tier = TIER_OF_TEMPERATURE.get(temperature or "", None)
 	if tier is None:
 		return None, Message(_("The Lead has no temperature; it is not routed."))
-	in_tier = sorted(u for u, t in tiers.items() if t == tier)
-	if not in_tier:
-		return None, Message(_("Nobody is in the {0} tier; the Lead is not routed."), (TIER_LABELS[tier],))
+	serving = serving_tier(tiers, tier)
+	if serving is None:
+		return None, Message(_("Nobody is in the pool; the Lead is not routed."))
+	in_tier = sorted(u for u, t in tiers.items() if t == serving)
 	user = min(in_tier, key=lambda u: (load.get(u, 0), u))
-	return user, Message(
-		_("{0} Lead to the {1} tier; least loaded there ({2} open deals)."),
-		(temperature, TIER_LABELS[tier], load.get(user, 0)),
-	)
+	return user, _tier_why("Lead", temperature, tier, serving, load.get(user, 0))
 
 
 # Reports
