@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sales_funnel.engine.funnels import Stage, load_funnel
+from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment import (
 	MAX_MOVES_PER_HOUR,
 	PLANNED,
@@ -488,6 +489,33 @@ def test_bad_configuration_gives_clear_errors(db, funnel):
 	assert errors(users=("a@x.com",), stages=("Negotiation",)) == [
 		"None of the chosen stages of funnel F has a time limit, so no deal can go over it."
 	]
+	# not a number, infinite, or absurdly large: a clear error, never a value the database refuses
+	nan, inf = float("nan"), float("inf")
+	assert errors(users=("a@x.com",), threshold=nan) == ["The threshold must be a finite number."]
+	assert errors(users=("a@x.com",), threshold=-inf) == ["The threshold must be a finite number."]
+	assert errors(users=("a@x.com",), threshold=3650) == []
+	assert errors(users=("a@x.com",), threshold=3650.5) == ["The threshold cannot be more than 3650 days."]
+	assert errors(users=("a@x.com",), trigger="Overdue ToDo", threshold=87_600) == []
+	assert errors(users=("a@x.com",), trigger="Overdue ToDo", threshold=1e9) == [
+		"The threshold cannot be more than 87600 hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=inf) == [
+		"The cooldown must be a finite number of hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=nan) == [
+		"The cooldown must be a finite number of hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=1e6) == ["The cooldown cannot be more than 87600 hours."]
+	assert errors(users=("a@x.com",), max_per_hour=10**12, max_reassignments=10**6) == [
+		"Max Reassignments per Hour cannot be more than 100000.",
+		"Max Reassignments per Deal cannot be more than 1000.",
+	]
+	assert errors(
+		users=("a@x.com",), strategy="Best Converter", converter_window_days=10**5, converter_min_deals=10**7
+	) == [
+		"Conversion Window (Days) cannot be more than 3650.",
+		"Minimum Deals for Ranking cannot be more than 100000.",
+	]
 	assert "There is no Sales Funnel Nope." in [
 		m.english() for m in check_rule(Rule(name="X", funnel="Nope"), None, [("a@x.com", True)])
 	]
@@ -635,6 +663,15 @@ def test_stale_deals_lists_days_over_the_acting_rule_and_a_suggestion(db, funnel
 	assert d1["acts_at"] == now  # 5 + 2 days after T0 has passed: the next run
 	assert d1["suggested_action"] == "Reassign"
 	assert frame.set_index("deal").loc["D2", "suggested_action"] == "Close as Lost"
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 2.5, "10", True])
+def test_stale_deals_refuses_a_limit_that_is_not_a_positive_whole_number(db, funnel, limit):
+	stale(db, funnel, "D1")
+	with pytest.raises(InvalidInput) as error:
+		stale_deals(db, T0 + timedelta(days=10), funnel="F", limit=limit)
+	assert error.value.message.english() == "The limit must be a whole number of at least 1."
+	assert stale_deals(db, T0 + timedelta(days=10), funnel="F", limit=1)["deal"].tolist() == ["D1"]
 
 
 def test_reports_on_the_demo_company(demo_db, demo_spec):

@@ -47,6 +47,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -1133,7 +1134,9 @@ def stale_deals(
 	"""Open deals beyond their stage's time limit: days over, owner, last activity, the first enabled rule with a
 	stage-limit trigger that will act on the deal and when, and a suggested action (close as lost when the deal is
 	three times over the limit or already reassigned as often as the rule allows; else reassign). At most `limit`
-	deals per funnel, the most days over first."""
+	deals per funnel, the most days over first (`limit` a whole number of at least 1, or None for all)."""
+	if limit is not None and (isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 1):
+		raise InvalidInput(Message(_("The limit must be a whole number of at least 1.")))
 	params: dict[str, Any] = {"funnel": funnel, "company": company}
 	names = [
 		r[0]
