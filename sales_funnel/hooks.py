@@ -15,6 +15,8 @@ required_apps = ["frappe/erpnext"]
 
 after_sync = "sales_funnel.install.after_sync"
 after_migrate = "sales_funnel.install.after_migrate"
+# the app's scheduled jobs and queued background jobs go with it (Frappe leaves them behind)
+before_uninstall = "sales_funnel.uninstall.before_uninstall"
 
 # Fixtures
 # --------

@@ -145,7 +145,9 @@ build_from_github() {
 	say "building the bench from GitHub (frappe, payments and erpnext $BRANCH)"
 	if ! id "$BENCH_USER" >/dev/null 2>&1; then as_root useradd -m -s /bin/bash "$BENCH_USER"; fi
 	if ! [ -x "$CLI/bin/bench" ]; then
-		as_root bash -c "'$PY' -m venv '$CLI' && '$CLI/bin/pip' install -q 'frappe-bench>=5.22,<6'"
+		local maybe_root=()
+		[ "$(id -u)" = 0 ] || [ -w "$(dirname "$CLI")" ] || maybe_root=(as_root)
+		"${maybe_root[@]}" bash -c "'$PY' -m venv '$CLI' && '$CLI/bin/pip' install -q 'frappe-bench>=5.22,<6'"
 	fi
 	command -v yarn >/dev/null || as_root npm install -g -s yarn@1
 	as_root mkdir -p "$(dirname "$BENCH_DIR")"

@@ -26,7 +26,7 @@ from sales_funnel.engine.calls import (
 	plan_outcome_effect,
 	report_output,
 )
-from sales_funnel.engine.db import MariaDB
+from sales_funnel.engine.db import MariaDB, Row
 from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from tests.builders import insert, make_funnel, make_opportunity
@@ -601,7 +601,7 @@ def test_a_crc32_collision_falls_back_to_grouping_on_the_name(db):
 			self.queries.append(query)
 			rows = self.inner.sql(query, values, as_dict=as_dict)
 			if as_dict and "CRC32" in query and rows:
-				rows[0] = {**rows[0], "manager_check": "someone-else@example.com"}
+				rows[0] = Row(rows[0], manager_check="someone-else@example.com")
 			return rows
 
 	wrapped = Colliding(db)

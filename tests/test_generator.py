@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sales_funnel.engine.demo.generator import DemoCompany, DemoSpec
+from sales_funnel.engine.frames import rows_frame
 
 
 def scalar(db, query: str, values=None):
@@ -133,7 +134,7 @@ def test_stage_histories_are_time_ordered_chains(demo_db):
 		FROM `tabFunnel Stage Transition` WINDOW w AS (PARTITION BY deal ORDER BY transitioned_at, name)""",
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows)
+	frame = rows_frame(rows)
 	first = frame[frame["n"] == 1]
 	later = frame[frame["n"] > 1]
 	assert first["from_stage"].isna().all()  # every history starts with the entry into the funnel
@@ -160,7 +161,7 @@ def test_every_deal_has_a_history_that_ends_where_the_deal_is(demo_db):
 			FROM `tabFunnel Stage Transition`) t ON t.deal = o.name AND t.r = 1""",
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows)
+	frame = rows_frame(rows)
 	assert len(frame) == scalar(demo_db, "SELECT COUNT(*) FROM tabOpportunity")
 	lost, won, open_ = (frame[frame["to_kind"] == k] for k in ("Lost", "Won", "Open"))
 	assert (lost["status"] == "Lost").all() and (won["status"] == "Converted").all()
@@ -177,7 +178,7 @@ def test_every_deal_has_a_history_that_ends_where_the_deal_is(demo_db):
 
 
 def test_histories_skip_stages_step_back_and_reopen_sometimes(demo_db):
-	moves = pd.DataFrame(
+	moves = rows_frame(
 		demo_db.sql(
 			"""SELECT tr.deal, f.idx AS from_idx, f.kind AS from_kind, t.idx AS to_idx, t.kind AS to_kind
 			FROM `tabFunnel Stage Transition` tr

@@ -31,6 +31,7 @@ import pandas as pd
 
 from sales_funnel.engine.call_rollup import ROLLUP, as_date, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 
@@ -136,12 +137,19 @@ def load_outcomes(db: Database) -> pd.DataFrame:
 		FROM `tabCall Outcome`""",
 		as_dict=True,
 	)
-	return pd.DataFrame(
+	return rows_frame(
 		rows,
-		columns=[
-			"name", "category", "counts_as_negotiation", "enabled", "effect", "funnel", "stage", "follow_up_hours",
+		[
+			"name",
+			"category",
+			"counts_as_negotiation",
+			"enabled",
+			"effect",
+			"funnel",
+			"stage",
+			"follow_up_hours",
 		],
-	)  # fmt: skip
+	)
 
 
 def call_outcome_report(
@@ -230,7 +238,7 @@ def call_counts(
 	live_runs = unsealed_ranges(filters.from_date, filters.to_date, sealed)
 	if live_runs:
 		rows += _grouped(db, lambda exact: _live_query(filters, scope, outcomes, live_runs, exact))
-	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", *COUNT_COLUMNS])
+	frame = rows_frame(rows, ["manager", "manager_check", "period", *COUNT_COLUMNS])
 	frame = frame.drop(columns="manager_check")
 	frame[COUNT_COLUMNS] = frame[COUNT_COLUMNS].apply(pd.to_numeric).fillna(0).astype(int)
 	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
@@ -383,7 +391,7 @@ def deal_counts(db: Database, filters: CallFilters, scope: CallScope | None = No
 	won = won_stages(db)
 	hint = "FORCE INDEX (`sf_from_call`)" if _has_index(db, "tabOpportunity", "sf_from_call") else ""
 	rows = _grouped(db, lambda exact: _deals_query(filters, scope, won, hint, exact))
-	frame = pd.DataFrame(rows, columns=["manager", "manager_check", "period", "deals", "won"])
+	frame = rows_frame(rows, ["manager", "manager_check", "period", "deals", "won"])
 	frame["period"] = [_period_date(filters.period, key) for key in frame["period"]]
 	return frame.drop(columns="manager_check")
 
@@ -602,7 +610,7 @@ def missing_outcome_digest(
 		values,
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows, columns=["employee", "due", "missing", "oldest_missing"])
+	frame = rows_frame(rows, ["employee", "due", "missing", "oldest_missing"])
 	frame[["due", "missing"]] = frame[["due", "missing"]].apply(pd.to_numeric).fillna(0).astype(int)
 	frame = frame[frame["missing"] > 0]
 	return frame.sort_values(["missing", "employee"], ascending=[False, True]).reset_index(drop=True)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from sales_funnel.engine.call_rollup import FUNNEL_ROLLUP, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import Funnel, load_funnel
 from sales_funnel.engine.history import SLICE_COLUMNS
 from sales_funnel.engine.i18n import InvalidInput, Message, _
@@ -226,7 +227,7 @@ def _call_log_indexes(db: Database) -> set[str]:
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str], numeric: list[str]) -> pd.DataFrame:
-	frame = pd.DataFrame(rows, columns=columns)
+	frame = rows_frame(rows, columns)
 	frame[numeric] = frame[numeric].apply(pd.to_numeric).fillna(0)
 	return frame
 

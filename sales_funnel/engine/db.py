@@ -2,7 +2,12 @@
 
 On a bench the port is `frappe.db`; here it is `MariaDB`, a small PyMySQL adapter that behaves the way
 `frappe.db.sql` does for what the engine uses: `%(name)s` / `%s` parameters, tuples of tuples by default,
-a list of dicts with `as_dict=True`, DECIMAL columns converted to float (Frappe's CONVERSION_MAP).
+a list of `Row` (frappe's `_dict`) with `as_dict=True`, DECIMAL columns converted to float (Frappe's
+CONVERSION_MAP).
+
+A `Row` answers None for any attribute it lacks, so numpy and pandas take it for an array-like
+(`__array_struct__` is None) and `pd.DataFrame(rows, columns=...)` raises "invalid __array_struct__".
+Build frames from such rows with `sales_funnel.engine.frames`, never by handing the rows to pandas.
 """
 
 from __future__ import annotations
@@ -23,6 +28,32 @@ class Database(Protocol):
 	"""What the engine may call. `frappe.db` satisfies it."""
 
 	def sql(self, query: str, values: Values = None, as_dict: bool = False) -> Any: ...
+
+
+class Row(dict):
+	"""A row of `db.sql(..., as_dict=True)`: a copy of the behaviour of `frappe._dict` (Frappe v15,
+	`frappe/types/frappedict.py`), which is what `frappe.db.sql` returns on a bench.
+
+	Keys are attributes too, and a missing attribute is None rather than an AttributeError.
+	"""
+
+	__slots__ = ()
+	__getattr__ = dict.get
+	__setattr__ = dict.__setitem__
+	__delattr__ = dict.__delitem__
+	__setstate__ = dict.update
+
+	def __getstate__(self):
+		return self
+
+	def update(self, *args, **kwargs):
+		"""update and return self -- the missing dict feature in python"""
+
+		super().update(*args, **kwargs)
+		return self
+
+	def copy(self):
+		return Row(self)
 
 
 class DatabaseConfigError(RuntimeError):
@@ -106,12 +137,17 @@ class MariaDB:
 			raise DatabaseConfigError(explain_connection_error(exc, settings)) from exc
 
 	def sql(self, query: str, values: Values = None, as_dict: bool = False) -> Any:
-		cursor_class = pymysql.cursors.DictCursor if as_dict else pymysql.cursors.Cursor
-		with self._conn.cursor(cursor_class) as cursor:
+		with self._conn.cursor() as cursor:
 			cursor.execute(query, values)
 			rows = cursor.fetchall()
+			description = cursor.description
+		if not description:  # no result set (an INSERT, UPDATE, ...): () as Frappe returns, as_dict or not
+			return ()
 		if as_dict:
-			return list(rows)
+			# as Frappe's fetch_as_dict: one Row per row, keyed by the column labels (a repeated label keeps
+			# the last value, where PyMySQL's DictCursor would have prefixed the table name)
+			keys = [column[0] for column in description]
+			return [Row(zip(keys, row, strict=False)) for row in rows]
 		return tuple(rows)
 
 	def executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> int:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sales_funnel.engine.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.planfact import (
 	NOT_CREDITED,
@@ -91,7 +92,7 @@ def daily_payments(
 	frame = pd.DataFrame(columns=["sales_person", *FIGURES])
 	for rows in (scheduled, received):
 		if rows:
-			frame = pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
+			frame = pd.concat([frame, rows_frame(rows)], ignore_index=True)
 	frame = frame.fillna({f: 0.0 for f in FIGURES})
 	frame[list(FIGURES)] = frame[list(FIGURES)].astype(float)
 	frame = frame.groupby("sales_person", as_index=False)[list(FIGURES)].sum()

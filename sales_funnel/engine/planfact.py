@@ -40,6 +40,7 @@ import pandas as pd
 from sales_funnel.engine.credit_ledger import credited_facts
 from sales_funnel.engine.crediting import USER_PERSON
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.plans import (
 	CURRENCY_METRICS,
@@ -153,7 +154,7 @@ FACT_QUERIES: dict[str, Callable[[Database, str, date, date], pd.DataFrame]] = {
 
 
 def _frame(rows: Sequence[Mapping[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
-	frame = pd.DataFrame(list(rows), columns=["sales_person", *metrics])
+	frame = rows_frame(rows, ["sales_person", *metrics])
 	frame["sales_person"] = frame["sales_person"].fillna(NOT_CREDITED_KEY)
 	frame = frame.groupby("sales_person").sum(numeric_only=False)
 	return frame.astype(float)
@@ -221,13 +222,13 @@ class PlanFactResult:
 
 
 def sales_person_tree(db: Database) -> pd.DataFrame:
-	return pd.DataFrame(
+	return rows_frame(
 		db.sql(
 			"""SELECT name, sales_person_name, IFNULL(parent_sales_person, '') AS parent, is_group, enabled, lft, rgt
 			FROM `tabSales Person` ORDER BY lft, name""",
 			as_dict=True,
 		),
-		columns=["name", "sales_person_name", "parent", "is_group", "enabled", "lft", "rgt"],
+		["name", "sales_person_name", "parent", "is_group", "enabled", "lft", "rgt"],
 	)
 
 

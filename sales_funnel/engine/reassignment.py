@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import Funnel, load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.reassignment_rules import (
@@ -653,7 +654,7 @@ def converter_ranking(
 		params,
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows, columns=["user", "entered", "moved_on"])
+	frame = rows_frame(rows, ["user", "entered", "moved_on"])
 	if users is not None:
 		frame = frame.set_index("user").reindex(sorted(users)).fillna(0).reset_index()
 		frame = frame.rename(columns={"index": "user"})
@@ -1169,7 +1170,7 @@ def stale_deals(
 		rows = _open_only(_slice(rows, limit, 0), None)
 		if not rows:
 			continue
-		frame = pd.DataFrame(rows).drop(columns=["excess", "status", "temperature", "modified"])
+		frame = rows_frame(rows).drop(columns=["excess", "status", "temperature", "modified"])
 		frame["funnel"] = name
 		limit_of = {s.stage: s.time_limit_days for s in limited}
 		frame["time_limit_days"] = frame["stage"].map(limit_of)

@@ -12,6 +12,7 @@ from sales_funnel.engine.calls import CallFilters, call_outcome_report
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.demo.model import COMPANIES, FUNNELS
+from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.payments import daily_payments
 from sales_funnel.engine.planfact import (
 	NOT_CREDITED,
@@ -57,7 +58,7 @@ def deals_per_stage(db: Database) -> pd.DataFrame:
 		""",
 		as_dict=True,
 	)
-	frame = pd.DataFrame(rows, columns=["funnel", "position", "stage", "open_deals", "won", "lost", "amount"])
+	frame = rows_frame(rows, ["funnel", "position", "stage", "open_deals", "won", "lost", "amount"])
 	return frame.astype({"open_deals": int, "won": int, "lost": int})
 
 
