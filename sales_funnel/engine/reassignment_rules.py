@@ -31,7 +31,7 @@ BEST_CONVERTER = "Best Converter"
 BY_TEMPERATURE = "By Temperature"
 STRATEGIES = (ROUND_ROBIN, LEAST_LOADED, BEST_CONVERTER, BY_TEMPERATURE)
 
-# The scheduled job runs hourly (hooks.py scheduler_events "hourly"); a shorter cooldown would not hold.
+# The scheduled job runs hourly (hooks.py scheduler_events "hourly_long"); a shorter cooldown would not hold.
 JOB_INTERVAL_HOURS = 1.0
 # Users who are never managers, whatever their roles
 SYSTEM_USERS = ("Administrator", "Guest")

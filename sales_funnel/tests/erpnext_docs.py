@@ -263,3 +263,25 @@ def call_log(
 			**values,
 		}
 	).insert(ignore_permissions=True)
+
+
+def outgoing_email_account() -> str | None:
+	"""A default outgoing Email Account when the site has none (what `frappe.sendmail` needs to queue a mail; in
+	tests Frappe queues it without connecting). Returns the name of the account made, None when one existed."""
+	if frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+		return None
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": unique("_Test SF Outgoing"),
+				"email_id": f"sf-outgoing-{frappe.generate_hash(length=8)}@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.example.com",
+				"no_smtp_authentication": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
