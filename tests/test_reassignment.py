@@ -25,6 +25,7 @@ from sales_funnel.engine.reassignment import (
 	temperature_tiers,
 )
 from sales_funnel.engine.reassignment_rules import Rule, check_rule, load_rules, pool_members, pool_users
+from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel
 
 T0 = datetime(2026, 3, 1, 9, 0)
@@ -663,6 +664,27 @@ def test_stale_deals_lists_days_over_the_acting_rule_and_a_suggestion(db, funnel
 	assert d1["acts_at"] == now  # 5 + 2 days after T0 has passed: the next run
 	assert d1["suggested_action"] == "Reassign"
 	assert frame.set_index("deal").loc["D2", "suggested_action"] == "Close as Lost"
+
+
+def test_stale_deals_and_the_preview_keep_to_the_deals_a_scope_sees(db, funnel):
+	stale(db, funnel, "D1", owner="a@x.com")
+	stale(db, funnel, "D2", owner="b@x.com", moved_at=T0 - timedelta(days=1))
+	stale(db, funnel, "D3", owner="c@x.com", opportunity={"_assign": json.dumps(["a@x.com"])})
+	make_rule(db)
+	now = T0 + timedelta(days=10)
+	own = DealScope(own_or_assigned_of="a@x.com")
+	assert stale_deals(db, now, funnel="F")["deal"].tolist() == ["D2", "D1", "D3"]
+	assert stale_deals(db, now, funnel="F", scope=own)["deal"].tolist() == ["D1", "D3"]
+	# the limit counts the deals the scope sees: b's more overdue deal does not take a's place
+	assert stale_deals(db, now, funnel="F", limit=1, scope=own)["deal"].tolist() == ["D1"]
+	everything = reassignment_preview(db, now)
+	assert sorted(everything["deal"]) == ["D1", "D2", "D3"]
+	seen = reassignment_preview(db, now, scope=own)
+	assert sorted(seen["deal"]) == ["D1", "D3"]
+	# the same plan, only fewer rows: each deal keeps the move the whole plan gives it
+	whole = everything.set_index("deal")
+	assert all(whole.loc[row.deal, "to_user"] == row.to_user for row in seen.itertuples())
+	assert reassignment_preview(db, now, scope=DealScope(own_or_assigned_of="nobody@x.com")).empty
 
 
 @pytest.mark.parametrize("limit", [-1, 0, 2.5, "10", True])

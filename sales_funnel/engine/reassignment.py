@@ -69,6 +69,7 @@ from sales_funnel.engine.reassignment_rules import (
 	load_rules,
 	pool_users,
 )
+from sales_funnel.engine.scope import DealScope
 
 OPEN_STATUSES = ("Open", "Quotation", "Replied")
 DEAL_DOCTYPE = "Opportunity"
@@ -204,14 +205,16 @@ def _oldest_per_stage(
 	cutoffs: Sequence[tuple[int, datetime]],
 	count: int | None,
 	outer_select: str = "",
+	scope: DealScope | None = None,
 ) -> list[dict[str, Any]]:
 	"""For each (position, cutoff): the deals whose latest row entered that position at or before the cutoff,
-	oldest first, at most `count` each. Each part reads the `sf_open_now` index in order (funnel, is_latest,
-	to_position, transitioned_at; InnoDB orders equal keys by the primary key), so no part is sorted and no part
-	reads past `count` (ordering by `name` as well would force a filesort of every stale row: 0.4 s instead of
-	4 ms per stage at 1M deals); only these rows are joined to their Opportunity. Python orders the union by
-	(excess, deal)."""
+	oldest first, at most `count` each (of the deals `scope` sees). Each part reads the `sf_open_now` index in
+	order (funnel, is_latest, to_position, transitioned_at; InnoDB orders equal keys by the primary key), so no
+	part is sorted and no part reads past `count` (ordering by `name` as well would force a filesort of every stale
+	row: 0.4 s instead of 4 ms per stage at 1M deals); only these rows are joined to their Opportunity. Python
+	orders the union by (excess, deal)."""
 	params: dict[str, Any] = {"funnel": funnel, "count": count}
+	visible = scope.deal_filter("t.deal", params) if scope is not None else ""
 	parts = []
 	for index, (position, cutoff) in enumerate(cutoffs):
 		params[f"p{index}"], params[f"c{index}"] = position, cutoff
@@ -219,7 +222,7 @@ def _oldest_per_stage(
 			f"""(SELECT t.deal, t.to_stage AS stage, t.to_position AS position, t.transitioned_at AS moved_at
 			FROM `tabFunnel Stage Transition` t
 			WHERE t.funnel = %(funnel)s AND t.is_latest = 1 AND t.to_position = %(p{index})s
-				AND t.transitioned_at <= %(c{index})s AND t.deal_doctype = 'Opportunity'
+				AND t.transitioned_at <= %(c{index})s AND t.deal_doctype = 'Opportunity'{visible}
 			ORDER BY t.transitioned_at {"LIMIT %(count)s" if count is not None else ""})"""
 		)
 	if not parts:
@@ -1131,11 +1134,13 @@ def stale_deals(
 	funnel: str | None = None,
 	company: str | None = None,
 	limit: int | None = STALE_LIMIT,
+	scope: DealScope | None = None,
 ) -> pd.DataFrame:
 	"""Open deals beyond their stage's time limit: days over, owner, last activity, the first enabled rule with a
 	stage-limit trigger that will act on the deal and when, and a suggested action (close as lost when the deal is
 	three times over the limit or already reassigned as often as the rule allows; else reassign). At most `limit`
-	deals per funnel, the most days over first (`limit` a whole number of at least 1, or None for all)."""
+	deals per funnel, the most days over first (`limit` a whole number of at least 1, or None for all), of the
+	deals `scope` sees (None: every deal)."""
 	if limit is not None and (isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 1):
 		raise InvalidInput(Message(_("The limit must be a whole number of at least 1.")))
 	params: dict[str, Any] = {"funnel": funnel, "company": company}
@@ -1151,47 +1156,62 @@ def stale_deals(
 	history = reassignment_history(db, now)
 	frames = []
 	for name in names:
-		f = load_funnel(db, name)
-		limited = [s for s in f.open_stages if s.time_limit_days > 0]
-		if not limited:
-			continue
-		cutoffs = [(f.position(s.stage), now - timedelta(days=s.time_limit_days)) for s in limited]
-		rows = _oldest_per_stage(
-			db,
-			name,
-			cutoffs,
-			limit,
-			outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
-		)
-		for row in rows:
-			row["excess"] = (now - row["moved_at"]).total_seconds() - f.stage(
-				row["stage"]
-			).time_limit_days * 86_400
-		rows = _open_only(_slice(rows, limit, 0), None)
-		if not rows:
-			continue
-		frame = rows_frame(rows).drop(columns=["excess", "status", "temperature", "modified"])
-		frame["funnel"] = name
-		limit_of = {s.stage: s.time_limit_days for s in limited}
-		frame["time_limit_days"] = frame["stage"].map(limit_of)
-		frame["days_in_stage"] = ((now - frame["moved_at"]).dt.total_seconds() / SECONDS_PER_DAY).round(2)
-		frame["days_over"] = (frame["days_in_stage"] - frame["time_limit_days"]).round(2)
-		frame["reassigned"] = frame["deal"].map(lambda d: history[d].count if d in history else 0).astype(int)
-		acting = [r for r in rules if r.funnel == name and r.trigger == TRIGGER_STAGE_LIMIT]
-		frame[["rule", "acts_at", "max_reassignments"]] = [
-			_acting_rule(acting, f, row, history.get(row.deal), now) for row in frame.itertuples()
-		]
-		hopeless = (frame["days_over"] >= HOPELESS_LIMIT_MULTIPLE * frame["time_limit_days"]) | (
-			(frame["max_reassignments"] > 0) & (frame["reassigned"] >= frame["max_reassignments"])
-		)
-		frame["suggested_action"] = [CLOSE_AS_LOST if h else REASSIGN for h in hopeless]
-		frames.append(frame)
+		frame = _stale_frame(db, load_funnel(db, name), now, limit, scope, rules, history)
+		if frame is not None:
+			frames.append(frame)
 	if not frames:
 		return pd.DataFrame(columns=STALE_COLUMNS)
 	result = pd.concat(frames, ignore_index=True)
 	return result.sort_values(["days_over", "deal"], ascending=[False, True])[STALE_COLUMNS].reset_index(
 		drop=True
 	)
+
+
+def _stale_frame(
+	db: Database,
+	f: Funnel,
+	now: datetime,
+	limit: int | None,
+	scope: DealScope | None,
+	rules: Sequence[Rule],
+	history: Mapping[str, DealHistory],
+) -> pd.DataFrame | None:
+	"""`stale_deals` of one funnel (None when it has no stage with a limit or no stale deal)."""
+	limited = [s for s in f.open_stages if s.time_limit_days > 0]
+	if not limited:
+		return None
+	cutoffs = [(f.position(s.stage), now - timedelta(days=s.time_limit_days)) for s in limited]
+	rows = _oldest_per_stage(
+		db,
+		f.name,
+		cutoffs,
+		limit,
+		outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
+		scope=scope,
+	)
+	for row in rows:
+		row["excess"] = (now - row["moved_at"]).total_seconds() - f.stage(
+			row["stage"]
+		).time_limit_days * 86_400
+	rows = _open_only(_slice(rows, limit, 0), None)
+	if not rows:
+		return None
+	frame = rows_frame(rows).drop(columns=["excess", "status", "temperature", "modified"])
+	frame["funnel"] = f.name
+	limit_of = {s.stage: s.time_limit_days for s in limited}
+	frame["time_limit_days"] = frame["stage"].map(limit_of)
+	frame["days_in_stage"] = ((now - frame["moved_at"]).dt.total_seconds() / SECONDS_PER_DAY).round(2)
+	frame["days_over"] = (frame["days_in_stage"] - frame["time_limit_days"]).round(2)
+	frame["reassigned"] = frame["deal"].map(lambda d: history[d].count if d in history else 0).astype(int)
+	acting = [r for r in rules if r.funnel == f.name and r.trigger == TRIGGER_STAGE_LIMIT]
+	frame[["rule", "acts_at", "max_reassignments"]] = [
+		_acting_rule(acting, f, row, history.get(row.deal), now) for row in frame.itertuples()
+	]
+	hopeless = (frame["days_over"] >= HOPELESS_LIMIT_MULTIPLE * frame["time_limit_days"]) | (
+		(frame["max_reassignments"] > 0) & (frame["reassigned"] >= frame["max_reassignments"])
+	)
+	frame["suggested_action"] = [CLOSE_AS_LOST if h else REASSIGN for h in hopeless]
+	return frame
 
 
 def _acting_rule(
@@ -1212,10 +1232,28 @@ def _acting_rule(
 	return None, None, 0
 
 
-def reassignment_preview(db: Database, now: datetime) -> pd.DataFrame:
-	"""What the next run would do and why: the plan as rows, planned moves first."""
+def reassignment_preview(db: Database, now: datetime, scope: DealScope | None = None) -> pd.DataFrame:
+	"""What the next run would do and why: the plan as rows, planned moves first; with a `scope`, the rows of
+	the deals it sees (the plan is the whole site's, so each deal keeps the move the job would make)."""
 	frame = plan_reassignments(db, now).to_frame()
 	if frame.empty:
 		return frame
+	if scope is not None and not scope.is_everything:
+		frame = frame[frame["deal"].isin(visible_deals(db, scope, frame["deal"].unique().tolist()))]
+		if frame.empty:
+			return frame.reset_index(drop=True)
 	frame["order"] = (frame["status"] != PLANNED).astype(int)
 	return frame.sort_values(["order", "rule", "deal"]).drop(columns="order").reset_index(drop=True)
+
+
+def visible_deals(db: Database, scope: DealScope, deals: Sequence[str]) -> set[str]:
+	"""The deals of `deals` that `scope` sees."""
+	if not deals:
+		return set()
+	params: dict[str, Any] = {}
+	names = _in_list("d", deals, params)
+	rows = db.sql(
+		f"SELECT name FROM `tabOpportunity` WHERE name IN ({names}){scope.deal_filter('name', params)}",
+		params,
+	)
+	return {r[0] for r in rows}
