@@ -40,7 +40,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# `python benchmarks/<name>.py` puts only benchmarks/ on sys.path: add the repository root too, for devkit
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from common import (
 	machine,
@@ -50,6 +51,18 @@ from common import (
 	write_result,
 )
 
+from devkit.demo.generator import DemoSpec
+from devkit.demo.loader import create_database, load_company
+from devkit.mariadb import ConnectionSettings, MariaDB
+from devkit.schema.ddl import (
+	APP_INDEXES,
+	column_definition,
+	columns_of,
+	create_schema,
+	create_table_sql,
+	named_index,
+	site_doctypes,
+)
 from sales_funnel.engine.call_funnel import backfill_call_funnels
 from sales_funnel.engine.call_rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
 from sales_funnel.engine.calls import CallFilters, backfill_from_call, call_counts, call_outcome_report
@@ -61,19 +74,7 @@ from sales_funnel.engine.conversion import (  # _Query: the Call Received row wi
 	_Query,
 	stage_conversion,
 )
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec
-from sales_funnel.engine.demo.loader import create_database, load_company
 from sales_funnel.engine.funnels import load_funnel
-from sales_funnel.engine.schema.ddl import (
-	APP_INDEXES,
-	column_definition,
-	columns_of,
-	create_schema,
-	create_table_sql,
-	named_index,
-	site_doctypes,
-)
 from sales_funnel.engine.scope import DealScope
 
 DATABASE = "sf_bench_calls"

@@ -14,13 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# `python benchmarks/<name>.py` puts only benchmarks/ on sys.path: add the repository root too, for devkit
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from common import machine, peak_rss_mib, prepare_server, write_result
 
-from sales_funnel.engine.db import ConnectionSettings
-from sales_funnel.engine.demo.generator import DemoSpec
-from sales_funnel.engine.demo.loader import load_company, throwaway_database
+from devkit.demo.generator import DemoSpec
+from devkit.demo.loader import load_company, throwaway_database
+from devkit.mariadb import ConnectionSettings
 
 
 def one_size(deals: int) -> dict:

@@ -37,17 +37,18 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# `python benchmarks/<name>.py` puts only benchmarks/ on sys.path: add the repository root too, for devkit
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
+from devkit.demo.generator import DemoSpec
+from devkit.demo.loader import load_company
+from devkit.mariadb import ConnectionSettings, MariaDB
+from devkit.schema.ddl import add_indexes_sql, columns_of, create_table_sql, site_doctypes
 from sales_funnel.engine.credit_ledger import LEDGER_DOCTYPE, credited_facts, rebuild_credits, write_credits
 from sales_funnel.engine.crediting import invoice_credit_rows, payment_credit_rows
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec
-from sales_funnel.engine.demo.loader import load_company
 from sales_funnel.engine.planfact import plan_fact_filters, plan_vs_fact
-from sales_funnel.engine.schema.ddl import add_indexes_sql, columns_of, create_table_sql, site_doctypes
 
 DATABASE = "sf_bench_planfact"
 DEMO_DEALS = 40_000

@@ -40,16 +40,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# `python benchmarks/<name>.py` puts only benchmarks/ on sys.path: add the repository root too, for devkit
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec
+from devkit.demo.generator import DemoSpec
+from devkit.mariadb import ConnectionSettings, MariaDB
+from devkit.schema.ddl import app_doctypes, create_table_sql
 from sales_funnel.engine.funnels import load_funnels
 from sales_funnel.engine.reassignment import MAX_MOVES_PER_HOUR, plan_reassignments, stale_deals
 from sales_funnel.engine.reassignment_rules import Rule
-from sales_funnel.engine.schema.ddl import app_doctypes, create_table_sql
 
 NOW = DemoSpec.now
 OVERLAY = "sf_bench_reassignment"

@@ -26,14 +26,15 @@ from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# `python benchmarks/<name>.py` puts only benchmarks/ on sys.path: add the repository root too, for devkit
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
 from common import machine, peak_rss_mib, prepare_server, timed, write_result
 
+from devkit.demo.generator import DemoSpec
+from devkit.demo.loader import load_company
+from devkit.mariadb import ConnectionSettings, MariaDB
 from sales_funnel.engine.conversion import ConversionFilters, stage_conversion
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec
-from sales_funnel.engine.demo.loader import load_company
 
 NOW = DemoSpec.now
 PERIOD = (date(2025, 11, 1), date(2026, 10, 31))

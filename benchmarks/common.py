@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sales_funnel.engine.db import ConnectionSettings, MariaDB
+from devkit.mariadb import ConnectionSettings, MariaDB
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # The InnoDB buffer pool a benchmark needs so that the 1M-deal company's indexes fit in memory; MariaDB's

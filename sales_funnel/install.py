@@ -21,8 +21,8 @@ from sales_funnel.credit_ledger import start_rebuild
 
 
 def add_app_indexes() -> None:
-	"""The composite indexes the app needs (`engine.schema.ddl.APP_INDEXES`); `add_index` skips existing ones."""
-	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+	"""The composite indexes the app needs (`engine.indexes.APP_INDEXES`); `add_index` skips existing ones."""
+	from sales_funnel.engine.indexes import APP_INDEXES, named_index
 
 	for doctype, indexes in APP_INDEXES.items():
 		for index in indexes:

@@ -32,7 +32,7 @@ if [ "$engine" = 1 ]; then
 	log=$(mktemp)
 	rc=0
 	python -m pytest "${pytest_args[@]}" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
-	summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1 || true)
+	summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?)\b.* in [0-9.]+s' "$log" | tail -n 1 || true)
 	rm -f "$log"
 	[ -n "$summary" ] || { echo "test.sh: the engine tests printed no summary (pytest exit $rc)" >&2; exit 1; }
 	engine_passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || echo 0)

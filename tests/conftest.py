@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec
-from sales_funnel.engine.demo.loader import load_company, throwaway_database
-from sales_funnel.engine.schema.ddl import create_schema
+from devkit.demo.generator import DemoSpec
+from devkit.demo.loader import load_company, throwaway_database
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
+from devkit.schema.ddl import create_schema
 
 DEMO_DEALS = 10_000
 

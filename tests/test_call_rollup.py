@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pymysql
 import pytest
 
+from devkit.mariadb import MariaDB
 from sales_funnel.engine.call_rollup import (
 	DAYS,
 	changed_days,
@@ -21,7 +22,6 @@ from sales_funnel.engine.call_rollup import (
 	unsealed_ranges,
 )
 from sales_funnel.engine.calls import CallFilters, CallScope, call_counts, call_outcome_report
-from sales_funnel.engine.db import MariaDB
 from tests.test_calls import NOW, WEEK, A, B, call, figures, seed
 
 WEEK_FILTERS = CallFilters(WEEK, WEEK + timedelta(days=6), period="week")

@@ -9,6 +9,7 @@ from typing import Any
 import pymysql
 import pytest
 
+from devkit.mariadb import MariaDB, Row
 from sales_funnel.engine.call_funnel import funnel_changes
 from sales_funnel.engine.call_rollup import mark_changed
 from sales_funnel.engine.calls import (
@@ -26,7 +27,6 @@ from sales_funnel.engine.calls import (
 	plan_outcome_effect,
 	report_output,
 )
-from sales_funnel.engine.db import MariaDB, Row
 from sales_funnel.engine.funnels import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from tests.builders import insert, make_funnel, make_opportunity

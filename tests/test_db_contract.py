@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.db import Row
+from devkit.mariadb import Row
 from sales_funnel.engine.frames import rows_frame
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from sales_funnel.engine.demo.summary import (
+from devkit.demo.summary import (
 	DEMO_COMPANY,
 	PLAN_METRICS,
 	PLAN_UPLIFT,

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.demo.generator import DemoCompany, DemoSpec
+from devkit.demo.generator import DemoCompany, DemoSpec
 from sales_funnel.engine.frames import rows_frame
 
 

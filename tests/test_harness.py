@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
-from sales_funnel.engine.demo.loader import throwaway_database
+from devkit.demo.loader import throwaway_database
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 
 
 def database_exists(settings: ConnectionSettings, name: str) -> bool:
@@ -83,7 +84,9 @@ def test_bad_port_variable_is_one_clear_line():
 
 def run_demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
 	return subprocess.run(
-		[sys.executable, "-m", "sales_funnel.engine.demo", *args],
+		[sys.executable, "-m", "devkit.demo", *args],
+		# devkit is not an installed package: it is imported from the repository root
+		cwd=Path(__file__).resolve().parents[1],
 		capture_output=True,
 		text=True,
 		env={**os.environ, **(env or {})},

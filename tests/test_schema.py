@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from sales_funnel.engine.schema import erpnext_v15
-from sales_funnel.engine.schema.ddl import (
+from devkit.schema import erpnext_v15
+from devkit.schema.ddl import (
 	APP_ROOT,
 	app_doctypes,
 	column_definition,

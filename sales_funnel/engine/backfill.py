@@ -582,7 +582,7 @@ def _funnel_of(funnels: _Funnels, deal: _Deal) -> tuple[Funnel | None, str | Non
 def write_transitions(db: Any, transitions: Sequence[Transition], *, user: str = "Administrator") -> int:
 	"""Insert rows into `tabFunnel Stage Transition` with one parameterised executemany. For tests and the demo
 	only: on a bench the Frappe layer inserts each row with `frappe.get_doc(...).insert()`. `db` must offer
-	`executemany` (engine.db.MariaDB). Names continue the autoincrement sequence from the largest name."""
+	`executemany` (devkit.mariadb.MariaDB). Names continue the autoincrement sequence from the largest name."""
 	if not transitions:
 		return 0
 	start = db.sql("SELECT COALESCE(MAX(name), 0) FROM `tabFunnel Stage Transition`")[0][0]

@@ -1343,7 +1343,7 @@ def collect_app_artifacts(
 
 def known_doctypes(app_doctypes: set[str]) -> set[str]:
 	"""The app's doctypes, the verified Frappe/ERPNext names, and the ERPNext stubs the test schema mirrors."""
-	from sales_funnel.engine.schema.erpnext_v15 import DOCTYPES
+	from devkit.schema.erpnext_v15 import DOCTYPES
 
 	return set(app_doctypes) | set(R.FRAPPE_ERPNEXT_DOCTYPES) | set(DOCTYPES)
 

@@ -11,8 +11,8 @@ class CallFunnelRollup(Document):
 
 def on_doctype_update() -> None:
 	"""The covering index the Stage Conversion report's Call Received row reads
-	(`engine.schema.ddl.APP_INDEXES`); `add_index` skips an index that already exists by name."""
-	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+	(`engine.indexes.APP_INDEXES`); `add_index` skips an index that already exists by name."""
+	from sales_funnel.engine.indexes import APP_INDEXES, named_index
 
 	for index in APP_INDEXES["Call Funnel Rollup"]:
 		index_name, columns = named_index(index)

@@ -10,9 +10,9 @@ class CallRollup(Document):
 
 
 def on_doctype_update() -> None:
-	"""The covering indexes the Call Outcomes report reads (`engine.schema.ddl.APP_INDEXES`); `add_index` skips
+	"""The covering indexes the Call Outcomes report reads (`engine.indexes.APP_INDEXES`); `add_index` skips
 	an index that already exists by name."""
-	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+	from sales_funnel.engine.indexes import APP_INDEXES, named_index
 
 	for index in APP_INDEXES["Call Rollup"]:
 		index_name, columns = named_index(index)

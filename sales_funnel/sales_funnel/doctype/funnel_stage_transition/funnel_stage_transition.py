@@ -14,7 +14,7 @@ def on_doctype_update() -> None:
 
 	Frappe runs this after syncing the doctype (DocType.on_update -> run_module_method); `add_index` skips an
 	index that already exists by name."""
-	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+	from sales_funnel.engine.indexes import APP_INDEXES, named_index
 
 	for index in APP_INDEXES["Funnel Stage Transition"]:
 		index_name, columns = named_index(index)

@@ -13,7 +13,7 @@ class SalesCreditEntry(Document):
 def on_doctype_update() -> None:
 	"""The covering index Plan vs Fact reads and the voucher index rewrites use (`APP_INDEXES`); `add_index`
 	skips an index that already exists by name."""
-	from sales_funnel.engine.schema.ddl import APP_INDEXES, named_index
+	from sales_funnel.engine.indexes import APP_INDEXES, named_index
 
 	for index in APP_INDEXES["Sales Credit Entry"]:
 		index_name, columns = named_index(index)

@@ -22,16 +22,16 @@ from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.credit_ledger import rebuild_credits
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
-from sales_funnel.engine.demo.generator import DemoCompany, DemoSpec, Frame
-from sales_funnel.engine.schema.ddl import (
+from devkit.demo.generator import DemoCompany, DemoSpec, Frame
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
+from devkit.schema.ddl import (
 	add_indexes_sql,
 	columns_of,
 	create_schema,
 	site_doctypes,
 	table_name,
 )
+from sales_funnel.engine.credit_ledger import rebuild_credits
 
 DATE_TYPES = {"Date": "%Y-%m-%d", "Datetime": "%Y-%m-%d %H:%M:%S.%f"}
 

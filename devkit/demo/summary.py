@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from devkit.demo.model import COMPANIES, FUNNELS
+from devkit.schema.ddl import site_doctypes, table_name
 from sales_funnel.engine.calls import CallFilters, call_outcome_report
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.demo.model import COMPANIES, FUNNELS
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.payments import daily_payments
 from sales_funnel.engine.planfact import (
@@ -30,7 +31,6 @@ from sales_funnel.engine.reassignment_rules import (
 	TRIGGER_STAGE_LIMIT,
 	Rule,
 )
-from sales_funnel.engine.schema.ddl import site_doctypes, table_name
 
 
 def table_counts(db: Database) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from sales_funnel.engine.demo import model as m
+from devkit.demo import model as m
 
 Frame = tuple[str, pd.DataFrame]
 DAY = 86_400

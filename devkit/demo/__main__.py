@@ -1,6 +1,6 @@
 """The main job on the demo company: load it into MariaDB and print what the engine computes.
 
-	python -m sales_funnel.engine.demo [--deals N] [--database NAME] [--keep] [--out DIR]
+	python -m devkit.demo [--deals N] [--database NAME] [--keep] [--out DIR]
 
 Connection settings come from MARIADB_HOST / MARIADB_PORT / MARIADB_USER / MARIADB_PASSWORD.
 """
@@ -11,16 +11,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sales_funnel.engine.db import ConnectionSettings, DatabaseConfigError, MariaDB
-from sales_funnel.engine.demo.generator import DemoSpec, describe
-from sales_funnel.engine.demo.loader import load_company
-from sales_funnel.engine.demo.summary import print_summary
+from devkit.demo.generator import DemoSpec, describe
+from devkit.demo.loader import load_company
+from devkit.demo.summary import print_summary
+from devkit.mariadb import ConnectionSettings, DatabaseConfigError, MariaDB
 
 
 def main(argv: list[str] | None = None) -> int:
-	parser = argparse.ArgumentParser(
-		prog="python -m sales_funnel.engine.demo", description=__doc__.splitlines()[0]
-	)
+	parser = argparse.ArgumentParser(prog="python -m devkit.demo", description=__doc__.splitlines()[0])
 	parser.add_argument(
 		"--deals", type=int, default=20_000, help="opportunities to generate (default 20,000)"
 	)
