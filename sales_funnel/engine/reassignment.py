@@ -93,11 +93,12 @@ SECONDS_PER_HOUR = 3_600.0
 # more candidates than this: read every pending ToDo at once rather than name them in an IN list
 MAX_IN_LIST = 1000
 # The most moves the job applies in any hour across all rules (Applied logs of the last hour count, as for a rule's
-# own Max Reassignments per Hour). The hourly job runs on Frappe's `default` queue, whose jobs are stopped after
-# 300 s (frappe.utils.background_jobs queue_timeout), and it applies each move as a document save with an
-# assignment, a comment, a log and notifications: a thousand moves is what one run can finish. A backlog larger
-# than that (a rule enabled on a site with a quarter of a million stale deals) drains over the next runs, the
-# most overdue first, instead of a plan of every stale deal that no run could apply.
+# own Max Reassignments per Hour). The hourly job runs on Frappe's `long` queue (hooks.py `hourly_long`), whose
+# jobs are stopped after 1,500 s (frappe.utils.background_jobs get_queues_timeout), and it applies each move as a
+# document save with an assignment, a comment, a log and notifications: a thousand moves is what one run can
+# finish well within that, and within the hour. A backlog larger than that (a rule enabled on a site with a
+# quarter of a million stale deals) drains over the next runs, the most overdue first, instead of a plan of every
+# stale deal that no run could apply.
 MAX_MOVES_PER_HOUR = 1000
 EPOCH = datetime(1970, 1, 1)
 _EPOCH_SQL = "'1970-01-01 00:00:00'"
