@@ -39,18 +39,21 @@ doctype_js = {
 
 # Scheduled Tasks
 # ---------------
-# hourly: a ToDo per call past its grace period without an outcome; reassignment of stale deals (Reassignment
-# Rules). daily: a digest for the Sales Managers; the managers' conversion tiers that route new Leads
+# Jobs that can run for minutes go on the long queue (`*_long`: Frappe's `long` queue, 1,500 s, instead of
+# `default`, 300 s): the call reminders (up to 5,000 ToDos), reassigning stale deals (up to 1,000 moves), sealing
+# the call rollup (up to 400 days), the managers' tiers. The digest is one grouped query and one message.
+# Frappe's sync_jobs (install, migrate) removes the Scheduled Job Types of names no longer listed here.
 
 scheduler_events = {
-	"hourly": [
-		"sales_funnel.tasks.hourly",
+	"hourly_long": [
+		"sales_funnel.tasks.remind_calls_without_outcome",
 		"sales_funnel.tasks.reassign_stale_deals",
 		"sales_funnel.tasks.seal_call_days",
 		# document-driven stage moves that failed twice (Pending Stage Move), applied again
 		"sales_funnel.events.documents.apply_pending_moves",
 	],
-	"daily": ["sales_funnel.tasks.daily", "sales_funnel.tasks.refresh_manager_tiers"],
+	"daily": ["sales_funnel.tasks.send_outcome_digest"],
+	"daily_long": ["sales_funnel.tasks.refresh_manager_tiers"],
 }
 
 # Document Events

@@ -9,15 +9,21 @@ the previous owner" and no ranking by conversion. Its ideas are reused: round ro
 user it gave a document to, load balancing counts open work, and a reassignment removes the old ToDo
 (`assign_to.remove`) and adds the new one (`assign_to.add`) so Desk, notifications and `_assign` stay right.
 
-- `reassign_stale_deals` (hourly): under a file lock (`frappe.utils.synchronization.filelock`), so two runs never
-  overlap; each planned deal is applied and committed on its own; a deal whose `modified` changed since planning
-  is skipped, not overwritten; a failing deal is rolled back, logged in the Error Log and the run goes on.
-- `refresh_manager_tiers` (daily): the managers' conversion ranking per lead-routing rule, cached for
-  `route_new_lead` (Lead after_insert).
+- `reassign_stale_deals` (hourly, on the long queue): under a database-wide lock (MariaDB `GET_LOCK`, named after
+  the site's database), so two runs never overlap, not even from two bench hosts sharing the database (a file
+  lock would hold on one host only); a run that finds the lock taken stops at once and says so in the scheduler
+  log. Each planned deal is applied and committed on its own; a deal whose `modified` changed since planning is
+  skipped, not overwritten; a failing deal is rolled back, logged in the Error Log and as a Failed Reassignment
+  Log, and the run goes on. The managers' notifications are queued when the deal's transaction commits
+  (`frappe.db.after_commit`), so a rolled-back move notifies nobody.
+- `refresh_manager_tiers` (daily, on the long queue): the managers' conversion ranking per lead-routing rule,
+  cached for `route_new_lead` (Lead after_insert); a rule missing from the cache (new, or changed: saving a rule
+  clears the cache) is ranked when its first Lead arrives.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,10 +32,9 @@ from frappe import _
 from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 from frappe.desk.form import assign_to
 from frappe.utils import get_datetime, get_fullname, now_datetime
-from frappe.utils.file_lock import LockTimeoutError
-from frappe.utils.synchronization import filelock
 
 from sales_funnel.engine.reassignment import (
+	MAX_MOVES_PER_HOUR,
 	PlanItem,
 	manager_ranking,
 	open_deal_load,
@@ -47,7 +52,8 @@ DEAL = "Opportunity"
 LOG = "Reassignment Log"
 RULE = "Reassignment Rule"
 LOCK = "sales_funnel_reassignment"
-LOCK_WAIT_SECONDS = 5
+# MariaDB lock names are server-wide (every database on the server shares them) and at most 64 characters
+MAX_LOCK_NAME = 64
 # a skipped or dry-run decision is logged once a day per deal and rule, not every hour
 REPEAT_LOG_HOURS = 24
 TIERS_CACHE_KEY = "sales_funnel:manager_tiers"
@@ -55,16 +61,40 @@ TIERS_CACHE_SECONDS = 2 * 86_400
 
 
 def reassign_stale_deals() -> None:
-	"""Hourly: plan with the engine and apply the plan; a run still going holds the lock and this one stops."""
-	try:
-		with filelock(LOCK, timeout=LOCK_WAIT_SECONDS):
-			run(now_datetime())
-	except LockTimeoutError:
+	"""Hourly: plan with the engine and apply the plan; a run still going (on this host or another one using the
+	same database) holds the lock, and this one stops."""
+	name = lock_name()
+	if not acquire_lock(name):
+		frappe.logger("scheduler").error(
+			f"Skipped sales_funnel reassignment for {frappe.local.site}: another run holds the lock {name}"
+		)
 		return
+	try:
+		run(now_datetime())
+	finally:
+		release_lock(name)
+
+
+def lock_name() -> str:
+	"""The job's lock, one per site database (lock names are shared by every database of the server)."""
+	name = f"{LOCK}:{frappe.conf.db_name}"
+	if len(name) > MAX_LOCK_NAME:
+		name = f"{LOCK}:{hashlib.sha1(frappe.conf.db_name.encode()).hexdigest()}"
+	return name
+
+
+def acquire_lock(name: str) -> bool:
+	"""Take the lock now or not at all: held by this connection until released or the connection ends, whatever
+	the transactions in between do."""
+	return frappe.db.sql("SELECT GET_LOCK(%s, 0)", (name,))[0][0] == 1
+
+
+def release_lock(name: str) -> None:
+	frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
 
 
 def run(now: datetime) -> dict[str, int]:
-	plan = plan_reassignments(frappe.db, now)
+	plan = plan_reassignments(frappe.db, now, max_moves_per_hour=MAX_MOVES_PER_HOUR)
 	counts = {"Applied": 0, "Skipped": 0, "Dry Run": 0, "Failed": 0}
 	for item in plan.moves:
 		try:
@@ -189,19 +219,18 @@ def notify(item: PlanItem, old_owner: str | None) -> None:
 		recipients.add(rule.sales_manager)
 	if not recipients:
 		return
-	enqueue_create_notification(
-		sorted(recipients),
-		{
-			"type": "Alert",
-			"document_type": DEAL,
-			"document_name": item.deal,
-			"subject": _("Deal {0} was reassigned from {1} to {2}").format(
-				item.deal, get_fullname(old_owner) if old_owner else _("nobody"), get_fullname(item.to_user)
-			),
-			"email_content": reason_text(item),
-			"from_user": "Administrator",
-		},
-	)
+	notification = {
+		"type": "Alert",
+		"document_type": DEAL,
+		"document_name": item.deal,
+		"subject": _("Deal {0} was reassigned from {1} to {2}").format(
+			item.deal, get_fullname(old_owner) if old_owner else _("nobody"), get_fullname(item.to_user)
+		),
+		"email_content": reason_text(item),
+		"from_user": "Administrator",
+	}
+	# queued when the move commits; a rollback (a later step of the deal failed) drops it with the move
+	frappe.db.after_commit.add(lambda: enqueue_create_notification(sorted(recipients), notification))
 
 
 # Lead routing
@@ -219,12 +248,19 @@ def refresh_manager_tiers() -> None:
 	frappe.cache.set_value(TIERS_CACHE_KEY, tiers, expires_in_sec=TIERS_CACHE_SECONDS)
 
 
-def cached_tiers() -> dict[str, dict[str, str]]:
-	tiers = frappe.cache.get_value(TIERS_CACHE_KEY)
-	if tiers is None:
+def cached_tiers(rule: str) -> dict[str, str]:
+	"""The tiers of routing rule `rule` from the daily job's cache; ranked now when the cache lacks the rule (a
+	new or changed rule, or an expired cache)."""
+	tiers = frappe.cache.get_value(TIERS_CACHE_KEY, expires=True) or {}
+	if rule not in tiers:
 		refresh_manager_tiers()
-		tiers = frappe.cache.get_value(TIERS_CACHE_KEY) or {}
-	return tiers
+		tiers = frappe.cache.get_value(TIERS_CACHE_KEY, expires=True) or {}
+	return tiers.get(rule) or {}
+
+
+def clear_cached_tiers() -> None:
+	"""A rule was saved or deleted: its pool or ranking settings may have changed."""
+	frappe.cache.delete_value(TIERS_CACHE_KEY)
 
 
 def route_new_lead(doc: Document) -> None:
@@ -233,7 +269,7 @@ def route_new_lead(doc: Document) -> None:
 	if not rules:
 		return
 	rule = rules[0]
-	tiers = cached_tiers().get(rule.name) or {}
+	tiers = cached_tiers(rule.name)
 	user, why = route_lead(tiers, open_deal_load(frappe.db), doc.get("sf_temperature"))
 	if not user:
 		return

@@ -132,6 +132,16 @@ def sales_managers() -> list[str]:
 	]
 
 
+def remind_calls_without_outcome() -> None:
+	"""Hourly (long queue): a ToDo for the employee of every call past its grace period without an outcome."""
+	hourly()
+
+
+def send_outcome_digest() -> None:
+	"""Daily: the Sales Managers' digest of the last day's calls left without an outcome."""
+	daily()
+
+
 def reassign_stale_deals() -> None:
 	"""Hourly: reassign deals stuck past their stage limit, with overdue tasks or idle (Reassignment Rules)."""
 	from sales_funnel.reassignment_apply import reassign_stale_deals as run

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sales_funnel.engine.funnels import Stage, load_funnel
+from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment import (
 	MAX_MOVES_PER_HOUR,
 	PLANNED,
@@ -24,6 +25,7 @@ from sales_funnel.engine.reassignment import (
 	temperature_tiers,
 )
 from sales_funnel.engine.reassignment_rules import Rule, check_rule, load_rules, pool_members, pool_users
+from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel
 
 T0 = datetime(2026, 3, 1, 9, 0)
@@ -488,6 +490,33 @@ def test_bad_configuration_gives_clear_errors(db, funnel):
 	assert errors(users=("a@x.com",), stages=("Negotiation",)) == [
 		"None of the chosen stages of funnel F has a time limit, so no deal can go over it."
 	]
+	# not a number, infinite, or absurdly large: a clear error, never a value the database refuses
+	nan, inf = float("nan"), float("inf")
+	assert errors(users=("a@x.com",), threshold=nan) == ["The threshold must be a finite number."]
+	assert errors(users=("a@x.com",), threshold=-inf) == ["The threshold must be a finite number."]
+	assert errors(users=("a@x.com",), threshold=3650) == []
+	assert errors(users=("a@x.com",), threshold=3650.5) == ["The threshold cannot be more than 3650 days."]
+	assert errors(users=("a@x.com",), trigger="Overdue ToDo", threshold=87_600) == []
+	assert errors(users=("a@x.com",), trigger="Overdue ToDo", threshold=1e9) == [
+		"The threshold cannot be more than 87600 hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=inf) == [
+		"The cooldown must be a finite number of hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=nan) == [
+		"The cooldown must be a finite number of hours."
+	]
+	assert errors(users=("a@x.com",), cooldown_hours=1e6) == ["The cooldown cannot be more than 87600 hours."]
+	assert errors(users=("a@x.com",), max_per_hour=10**12, max_reassignments=10**6) == [
+		"Max Reassignments per Hour cannot be more than 100000.",
+		"Max Reassignments per Deal cannot be more than 1000.",
+	]
+	assert errors(
+		users=("a@x.com",), strategy="Best Converter", converter_window_days=10**5, converter_min_deals=10**7
+	) == [
+		"Conversion Window (Days) cannot be more than 3650.",
+		"Minimum Deals for Ranking cannot be more than 100000.",
+	]
 	assert "There is no Sales Funnel Nope." in [
 		m.english() for m in check_rule(Rule(name="X", funnel="Nope"), None, [("a@x.com", True)])
 	]
@@ -572,8 +601,48 @@ def test_route_lead_goes_to_the_least_loaded_of_the_matching_tier():
 	assert route_lead(tiers, load, "Warm")[0] == "c@x.com"
 	assert route_lead(tiers, load, "Cold")[0] == "d@x.com"
 	assert route_lead(tiers, load, None)[0] is None
-	user, why = route_lead({"a@x.com": "top"}, {}, "Warm")
-	assert user is None and why.english() == "Nobody is in the Middle tier; the Lead is not routed."
+	assert route_lead({}, load, "Hot") == (None, route_lead({}, {}, "Hot")[1])
+	assert route_lead({}, {}, "Hot")[1].english() == "Nobody is in the pool; the Lead is not routed."
+
+
+def test_route_lead_with_a_pool_of_one_or_two_routes_every_temperature():
+	# one manager, ranked (top) or not (rest): every Lead goes to them
+	for tier in ("top", "rest"):
+		for temperature in ("Hot", "Warm", "Cold"):
+			assert route_lead({"a@x.com": tier}, {}, temperature)[0] == "a@x.com", (tier, temperature)
+	# two ranked managers: a is the top third (ceil(2 / 3) = 1), b the middle; nobody is in the rest
+	two = {"a@x.com": "top", "b@x.com": "middle"}
+	assert [route_lead(two, {}, t)[0] for t in ("Hot", "Warm", "Cold")] == ["a@x.com", "b@x.com", "b@x.com"]
+	user, why = route_lead(two, {"b@x.com": 4}, "Cold")
+	assert user == "b@x.com"
+	assert why.english() == (
+		"Cold Lead to the Middle tier, the nearest with managers (nobody is in the Rest tier); "
+		"least loaded there (4 open deals)."
+	)
+	# one ranked (top) and one unranked (rest): a Warm Lead goes up to the top tier, the better one first
+	mixed = {"a@x.com": "top", "b@x.com": "rest"}
+	assert [route_lead(mixed, {}, t)[0] for t in ("Hot", "Warm", "Cold")] == ["a@x.com", "a@x.com", "b@x.com"]
+
+
+def test_by_temperature_with_a_pool_of_two_moves_cold_deals(db, funnel):
+	# a won 2 of 2, b 1 of 2: ranked a, b → a top, b middle, nobody in the rest tier
+	for prefix, owner, won in (("A", "a@x.com", 2), ("B", "b@x.com", 1)):
+		for n in range(2):
+			moves = [(T0 - timedelta(days=20), "Prospecting")]
+			moves.append((T0 - timedelta(days=5), "Won" if n < won else "Lost"))
+			history(db, funnel, f"{prefix}{n}", moves, owner=owner)
+	before = T0 - timedelta(days=100)
+	stale(db, funnel, "COLD", before, owner="c@x.com", opportunity={"sf_temperature": "Cold"})
+	stale(db, funnel, "HOT", before, owner="c@x.com", opportunity={"sf_temperature": "Hot"})
+	make_rule(db, strategy="By Temperature", converter_min_deals=2, users=("a@x.com", "b@x.com"))
+	plan = plan_reassignments(db, T0 + timedelta(days=10))
+	assert {i.deal: i.to_user for i in plan.moves} == {"COLD": "b@x.com", "HOT": "a@x.com"}
+	assert plan.skipped == []
+	cold = next(i for i in plan.moves if i.deal == "COLD")
+	assert cold.decision.english() == (
+		"Cold deal to the Middle tier, the nearest with managers (nobody is in the Rest tier); "
+		"least loaded there (0 open deals)."
+	)
 
 
 def test_stale_deals_lists_days_over_the_acting_rule_and_a_suggestion(db, funnel):
@@ -595,6 +664,36 @@ def test_stale_deals_lists_days_over_the_acting_rule_and_a_suggestion(db, funnel
 	assert d1["acts_at"] == now  # 5 + 2 days after T0 has passed: the next run
 	assert d1["suggested_action"] == "Reassign"
 	assert frame.set_index("deal").loc["D2", "suggested_action"] == "Close as Lost"
+
+
+def test_stale_deals_and_the_preview_keep_to_the_deals_a_scope_sees(db, funnel):
+	stale(db, funnel, "D1", owner="a@x.com")
+	stale(db, funnel, "D2", owner="b@x.com", moved_at=T0 - timedelta(days=1))
+	stale(db, funnel, "D3", owner="c@x.com", opportunity={"_assign": json.dumps(["a@x.com"])})
+	make_rule(db)
+	now = T0 + timedelta(days=10)
+	own = DealScope(own_or_assigned_of="a@x.com")
+	assert stale_deals(db, now, funnel="F")["deal"].tolist() == ["D2", "D1", "D3"]
+	assert stale_deals(db, now, funnel="F", scope=own)["deal"].tolist() == ["D1", "D3"]
+	# the limit counts the deals the scope sees: b's more overdue deal does not take a's place
+	assert stale_deals(db, now, funnel="F", limit=1, scope=own)["deal"].tolist() == ["D1"]
+	everything = reassignment_preview(db, now)
+	assert sorted(everything["deal"]) == ["D1", "D2", "D3"]
+	seen = reassignment_preview(db, now, scope=own)
+	assert sorted(seen["deal"]) == ["D1", "D3"]
+	# the same plan, only fewer rows: each deal keeps the move the whole plan gives it
+	whole = everything.set_index("deal")
+	assert all(whole.loc[row.deal, "to_user"] == row.to_user for row in seen.itertuples())
+	assert reassignment_preview(db, now, scope=DealScope(own_or_assigned_of="nobody@x.com")).empty
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 2.5, "10", True])
+def test_stale_deals_refuses_a_limit_that_is_not_a_positive_whole_number(db, funnel, limit):
+	stale(db, funnel, "D1")
+	with pytest.raises(InvalidInput) as error:
+		stale_deals(db, T0 + timedelta(days=10), funnel="F", limit=limit)
+	assert error.value.message.english() == "The limit must be a whole number of at least 1."
+	assert stale_deals(db, T0 + timedelta(days=10), funnel="F", limit=1)["deal"].tolist() == ["D1"]
 
 
 def test_reports_on_the_demo_company(demo_db, demo_spec):

@@ -32,7 +32,8 @@ Strategies choose among the enabled managers of the pool, never the current owne
   ranked. Best rate, then more deals, then name.
 - By Temperature: the same ranking over the whole funnel (entered → won) splits the ranked managers into
   thirds: Hot deals go to the top third, Warm to the middle, Cold (or unset) to the rest (with the unranked);
-  within a tier, the least loaded.
+  within a tier, the least loaded. A tier nobody is in (a pool of one or two managers) hands its deals to the
+  nearest tier with managers, the better one first (`TIER_FALLBACK`), so every temperature is moved.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -67,6 +69,7 @@ from sales_funnel.engine.reassignment_rules import (
 	load_rules,
 	pool_users,
 )
+from sales_funnel.engine.scope import DealScope
 
 OPEN_STATUSES = ("Open", "Quotation", "Replied")
 DEAL_DOCTYPE = "Opportunity"
@@ -75,6 +78,13 @@ SKIPPED = "Skipped"
 TIERS = ("top", "middle", "rest")
 TIER_LABELS = {"top": _("Top"), "middle": _("Middle"), "rest": _("Rest")}
 TIER_OF_TEMPERATURE = {"Hot": "top", "Warm": "middle", "Cold": "rest"}
+# A tier nobody is in (a pool of one or two managers, or nobody ranked yet) hands its deals and Leads to the
+# nearest tier with managers, the better one first: a pool of any size takes every temperature.
+TIER_FALLBACK = {
+	"top": ("top", "middle", "rest"),
+	"middle": ("middle", "top", "rest"),
+	"rest": ("rest", "middle", "top"),
+}
 SKIP_KINDS = ("max_count", "cooldown", "future_event", "pending_todo", "no_manager")
 # a capped rule reads its candidates in pages of twice what it may still move, at least this many
 MIN_PAGE = 500
@@ -83,11 +93,12 @@ SECONDS_PER_HOUR = 3_600.0
 # more candidates than this: read every pending ToDo at once rather than name them in an IN list
 MAX_IN_LIST = 1000
 # The most moves the job applies in any hour across all rules (Applied logs of the last hour count, as for a rule's
-# own Max Reassignments per Hour). The hourly job runs on Frappe's `default` queue, whose jobs are stopped after
-# 300 s (frappe.utils.background_jobs queue_timeout), and it applies each move as a document save with an
-# assignment, a comment, a log and notifications: a thousand moves is what one run can finish. A backlog larger
-# than that (a rule enabled on a site with a quarter of a million stale deals) drains over the next runs, the
-# most overdue first, instead of a plan of every stale deal that no run could apply.
+# own Max Reassignments per Hour). The hourly job runs on Frappe's `long` queue (hooks.py `hourly_long`), whose
+# jobs are stopped after 1,500 s (frappe.utils.background_jobs get_queues_timeout), and it applies each move as a
+# document save with an assignment, a comment, a log and notifications: a thousand moves is what one run can
+# finish well within that, and within the hour. A backlog larger than that (a rule enabled on a site with a
+# quarter of a million stale deals) drains over the next runs, the most overdue first, instead of a plan of every
+# stale deal that no run could apply.
 MAX_MOVES_PER_HOUR = 1000
 EPOCH = datetime(1970, 1, 1)
 _EPOCH_SQL = "'1970-01-01 00:00:00'"
@@ -195,14 +206,16 @@ def _oldest_per_stage(
 	cutoffs: Sequence[tuple[int, datetime]],
 	count: int | None,
 	outer_select: str = "",
+	scope: DealScope | None = None,
 ) -> list[dict[str, Any]]:
 	"""For each (position, cutoff): the deals whose latest row entered that position at or before the cutoff,
-	oldest first, at most `count` each. Each part reads the `sf_open_now` index in order (funnel, is_latest,
-	to_position, transitioned_at; InnoDB orders equal keys by the primary key), so no part is sorted and no part
-	reads past `count` (ordering by `name` as well would force a filesort of every stale row: 0.4 s instead of
-	4 ms per stage at 1M deals); only these rows are joined to their Opportunity. Python orders the union by
-	(excess, deal)."""
+	oldest first, at most `count` each (of the deals `scope` sees). Each part reads the `sf_open_now` index in
+	order (funnel, is_latest, to_position, transitioned_at; InnoDB orders equal keys by the primary key), so no
+	part is sorted and no part reads past `count` (ordering by `name` as well would force a filesort of every stale
+	row: 0.4 s instead of 4 ms per stage at 1M deals); only these rows are joined to their Opportunity. Python
+	orders the union by (excess, deal)."""
 	params: dict[str, Any] = {"funnel": funnel, "count": count}
+	visible = scope.deal_filter("t.deal", params) if scope is not None else ""
 	parts = []
 	for index, (position, cutoff) in enumerate(cutoffs):
 		params[f"p{index}"], params[f"c{index}"] = position, cutoff
@@ -210,7 +223,7 @@ def _oldest_per_stage(
 			f"""(SELECT t.deal, t.to_stage AS stage, t.to_position AS position, t.transitioned_at AS moved_at
 			FROM `tabFunnel Stage Transition` t
 			WHERE t.funnel = %(funnel)s AND t.is_latest = 1 AND t.to_position = %(p{index})s
-				AND t.transitioned_at <= %(c{index})s AND t.deal_doctype = 'Opportunity'
+				AND t.transitioned_at <= %(c{index})s AND t.deal_doctype = 'Opportunity'{visible}
 			ORDER BY t.transitioned_at {"LIMIT %(count)s" if count is not None else ""})"""
 		)
 	if not parts:
@@ -670,6 +683,34 @@ def temperature_tiers(ranking: pd.DataFrame, users: Sequence[str]) -> dict[str, 
 	return tiers
 
 
+def serving_tier(tiers: Mapping[str, str], tier: str) -> str | None:
+	"""The tier that takes the deals and Leads of `tier` (`TIER_FALLBACK`): `tier` itself when anybody is in it,
+	else the nearest tier with managers; None for an empty pool."""
+	present = set(tiers.values())
+	return next((t for t in TIER_FALLBACK[tier] if t in present), None)
+
+
+def _tier_why(subject: str, temperature: str, tier: str, serving: str, load: int) -> Message:
+	"""Why a deal (`subject` "deal") or a Lead ("Lead") of `temperature` went to a manager of `serving`."""
+	if serving == tier:
+		template = (
+			_("{0} deal to the {1} tier; least loaded there ({2} open deals).")
+			if subject == "deal"
+			else _("{0} Lead to the {1} tier; least loaded there ({2} open deals).")
+		)
+		return Message(template, (temperature, TIER_LABELS[tier], load))
+	template = (
+		_(
+			"{0} deal to the {1} tier, the nearest with managers (nobody is in the {2} tier); least loaded there ({3} open deals)."
+		)
+		if subject == "deal"
+		else _(
+			"{0} Lead to the {1} tier, the nearest with managers (nobody is in the {2} tier); least loaded there ({3} open deals)."
+		)
+	)
+	return Message(template, (temperature, TIER_LABELS[serving], TIER_LABELS[tier], load))
+
+
 def won_position(funnel: Funnel) -> int:
 	return funnel.position(funnel.won_stage.stage)
 
@@ -789,15 +830,14 @@ class _Chooser:
 			tiers = self._tiers()
 			temperature = temperature or "Cold"
 			tier = TIER_OF_TEMPERATURE.get(temperature, "rest")
-			user = self._queue(tier, [u for u in self.pool if tiers.get(u) == tier]).best(excluded)
+			serving = serving_tier(tiers, tier) or tier
+			user = self._queue(serving, [u for u in self.pool if tiers.get(u) == serving]).best(excluded)
 			if user is None:
 				return None, Message(
-					_("No eligible manager in the {0} tier for a {1} deal."), (TIER_LABELS[tier], temperature)
+					_("No eligible manager in the {0} tier for a {1} deal."),
+					(TIER_LABELS[serving], temperature),
 				)
-			return user, Message(
-				_("{0} deal to the {1} tier; least loaded there ({2} open deals)."),
-				(temperature, TIER_LABELS[tier], self.load.get(user, 0)),
-			)
+			return user, _tier_why("deal", temperature, tier, serving, self.load.get(user, 0))
 		raise InvalidInput(Message(_("Unknown strategy {0}."), (strategy,)))
 
 	def _least_loaded_why(self, load: int) -> Message:
@@ -1062,18 +1102,17 @@ def route_lead(
 	tiers: dict[str, str], load: dict[str, int], temperature: str | None
 ) -> tuple[str | None, Message]:
 	"""The manager a new Lead goes to: the least loaded manager (ties by name) of the tier its temperature
-	maps to (Hot → top, Warm → middle, Cold → rest); None when that tier is empty."""
+	maps to (Hot → top, Warm → middle, Cold → rest), or of the nearest tier with managers when nobody is in that
+	one (`serving_tier`: a pool of one or two managers routes every temperature); None for an empty pool."""
 	tier = TIER_OF_TEMPERATURE.get(temperature or "", None)
 	if tier is None:
 		return None, Message(_("The Lead has no temperature; it is not routed."))
-	in_tier = sorted(u for u, t in tiers.items() if t == tier)
-	if not in_tier:
-		return None, Message(_("Nobody is in the {0} tier; the Lead is not routed."), (TIER_LABELS[tier],))
+	serving = serving_tier(tiers, tier)
+	if serving is None:
+		return None, Message(_("Nobody is in the pool; the Lead is not routed."))
+	in_tier = sorted(u for u, t in tiers.items() if t == serving)
 	user = min(in_tier, key=lambda u: (load.get(u, 0), u))
-	return user, Message(
-		_("{0} Lead to the {1} tier; least loaded there ({2} open deals)."),
-		(temperature, TIER_LABELS[tier], load.get(user, 0)),
-	)
+	return user, _tier_why("Lead", temperature, tier, serving, load.get(user, 0))
 
 
 # Reports
@@ -1096,11 +1135,15 @@ def stale_deals(
 	funnel: str | None = None,
 	company: str | None = None,
 	limit: int | None = STALE_LIMIT,
+	scope: DealScope | None = None,
 ) -> pd.DataFrame:
 	"""Open deals beyond their stage's time limit: days over, owner, last activity, the first enabled rule with a
 	stage-limit trigger that will act on the deal and when, and a suggested action (close as lost when the deal is
 	three times over the limit or already reassigned as often as the rule allows; else reassign). At most `limit`
-	deals per funnel, the most days over first."""
+	deals per funnel, the most days over first (`limit` a whole number of at least 1, or None for all), of the
+	deals `scope` sees (None: every deal)."""
+	if limit is not None and (isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 1):
+		raise InvalidInput(Message(_("The limit must be a whole number of at least 1.")))
 	params: dict[str, Any] = {"funnel": funnel, "company": company}
 	names = [
 		r[0]
@@ -1114,47 +1157,62 @@ def stale_deals(
 	history = reassignment_history(db, now)
 	frames = []
 	for name in names:
-		f = load_funnel(db, name)
-		limited = [s for s in f.open_stages if s.time_limit_days > 0]
-		if not limited:
-			continue
-		cutoffs = [(f.position(s.stage), now - timedelta(days=s.time_limit_days)) for s in limited]
-		rows = _oldest_per_stage(
-			db,
-			name,
-			cutoffs,
-			limit,
-			outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
-		)
-		for row in rows:
-			row["excess"] = (now - row["moved_at"]).total_seconds() - f.stage(
-				row["stage"]
-			).time_limit_days * 86_400
-		rows = _open_only(_slice(rows, limit, 0), None)
-		if not rows:
-			continue
-		frame = rows_frame(rows).drop(columns=["excess", "status", "temperature", "modified"])
-		frame["funnel"] = name
-		limit_of = {s.stage: s.time_limit_days for s in limited}
-		frame["time_limit_days"] = frame["stage"].map(limit_of)
-		frame["days_in_stage"] = ((now - frame["moved_at"]).dt.total_seconds() / SECONDS_PER_DAY).round(2)
-		frame["days_over"] = (frame["days_in_stage"] - frame["time_limit_days"]).round(2)
-		frame["reassigned"] = frame["deal"].map(lambda d: history[d].count if d in history else 0).astype(int)
-		acting = [r for r in rules if r.funnel == name and r.trigger == TRIGGER_STAGE_LIMIT]
-		frame[["rule", "acts_at", "max_reassignments"]] = [
-			_acting_rule(acting, f, row, history.get(row.deal), now) for row in frame.itertuples()
-		]
-		hopeless = (frame["days_over"] >= HOPELESS_LIMIT_MULTIPLE * frame["time_limit_days"]) | (
-			(frame["max_reassignments"] > 0) & (frame["reassigned"] >= frame["max_reassignments"])
-		)
-		frame["suggested_action"] = [CLOSE_AS_LOST if h else REASSIGN for h in hopeless]
-		frames.append(frame)
+		frame = _stale_frame(db, load_funnel(db, name), now, limit, scope, rules, history)
+		if frame is not None:
+			frames.append(frame)
 	if not frames:
 		return pd.DataFrame(columns=STALE_COLUMNS)
 	result = pd.concat(frames, ignore_index=True)
 	return result.sort_values(["days_over", "deal"], ascending=[False, True])[STALE_COLUMNS].reset_index(
 		drop=True
 	)
+
+
+def _stale_frame(
+	db: Database,
+	f: Funnel,
+	now: datetime,
+	limit: int | None,
+	scope: DealScope | None,
+	rules: Sequence[Rule],
+	history: Mapping[str, DealHistory],
+) -> pd.DataFrame | None:
+	"""`stale_deals` of one funnel (None when it has no stage with a limit or no stale deal)."""
+	limited = [s for s in f.open_stages if s.time_limit_days > 0]
+	if not limited:
+		return None
+	cutoffs = [(f.position(s.stage), now - timedelta(days=s.time_limit_days)) for s in limited]
+	rows = _oldest_per_stage(
+		db,
+		f.name,
+		cutoffs,
+		limit,
+		outer_select=f", {last_activity_sql('c.deal', 'c.moved_at')} AS last_activity",
+		scope=scope,
+	)
+	for row in rows:
+		row["excess"] = (now - row["moved_at"]).total_seconds() - f.stage(
+			row["stage"]
+		).time_limit_days * 86_400
+	rows = _open_only(_slice(rows, limit, 0), None)
+	if not rows:
+		return None
+	frame = rows_frame(rows).drop(columns=["excess", "status", "temperature", "modified"])
+	frame["funnel"] = f.name
+	limit_of = {s.stage: s.time_limit_days for s in limited}
+	frame["time_limit_days"] = frame["stage"].map(limit_of)
+	frame["days_in_stage"] = ((now - frame["moved_at"]).dt.total_seconds() / SECONDS_PER_DAY).round(2)
+	frame["days_over"] = (frame["days_in_stage"] - frame["time_limit_days"]).round(2)
+	frame["reassigned"] = frame["deal"].map(lambda d: history[d].count if d in history else 0).astype(int)
+	acting = [r for r in rules if r.funnel == f.name and r.trigger == TRIGGER_STAGE_LIMIT]
+	frame[["rule", "acts_at", "max_reassignments"]] = [
+		_acting_rule(acting, f, row, history.get(row.deal), now) for row in frame.itertuples()
+	]
+	hopeless = (frame["days_over"] >= HOPELESS_LIMIT_MULTIPLE * frame["time_limit_days"]) | (
+		(frame["max_reassignments"] > 0) & (frame["reassigned"] >= frame["max_reassignments"])
+	)
+	frame["suggested_action"] = [CLOSE_AS_LOST if h else REASSIGN for h in hopeless]
+	return frame
 
 
 def _acting_rule(
@@ -1175,10 +1233,28 @@ def _acting_rule(
 	return None, None, 0
 
 
-def reassignment_preview(db: Database, now: datetime) -> pd.DataFrame:
-	"""What the next run would do and why: the plan as rows, planned moves first."""
+def reassignment_preview(db: Database, now: datetime, scope: DealScope | None = None) -> pd.DataFrame:
+	"""What the next run would do and why: the plan as rows, planned moves first; with a `scope`, the rows of
+	the deals it sees (the plan is the whole site's, so each deal keeps the move the job would make)."""
 	frame = plan_reassignments(db, now).to_frame()
 	if frame.empty:
 		return frame
+	if scope is not None and not scope.is_everything:
+		frame = frame[frame["deal"].isin(visible_deals(db, scope, frame["deal"].unique().tolist()))]
+		if frame.empty:
+			return frame.reset_index(drop=True)
 	frame["order"] = (frame["status"] != PLANNED).astype(int)
 	return frame.sort_values(["order", "rule", "deal"]).drop(columns="order").reset_index(drop=True)
+
+
+def visible_deals(db: Database, scope: DealScope, deals: Sequence[str]) -> set[str]:
+	"""The deals of `deals` that `scope` sees."""
+	if not deals:
+		return set()
+	params: dict[str, Any] = {}
+	names = _in_list("d", deals, params)
+	rows = db.sql(
+		f"SELECT name FROM `tabOpportunity` WHERE name IN ({names}){scope.deal_filter('name', params)}",
+		params,
+	)
+	return {r[0] for r in rows}

@@ -7,6 +7,7 @@ chooses the new owner, and limits that keep deals from bouncing between managers
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,10 +31,18 @@ BEST_CONVERTER = "Best Converter"
 BY_TEMPERATURE = "By Temperature"
 STRATEGIES = (ROUND_ROBIN, LEAST_LOADED, BEST_CONVERTER, BY_TEMPERATURE)
 
-# The scheduled job runs hourly (hooks.py scheduler_events "hourly"); a shorter cooldown would not hold.
+# The scheduled job runs hourly (hooks.py scheduler_events "hourly_long"); a shorter cooldown would not hold.
 JOB_INTERVAL_HOURS = 1.0
 # Users who are never managers, whatever their roles
 SYSTEM_USERS = ("Administrator", "Guest")
+# The most a rule's numbers may be: beyond these a setting is a typo (and an Int column would overflow)
+MAX_THRESHOLD_DAYS = 3650  # days over the stage limit or without activity: ten years
+MAX_THRESHOLD_HOURS = 87_600  # hours a ToDo is overdue: ten years
+MAX_COOLDOWN_HOURS = 87_600
+MAX_PER_HOUR = 100_000
+MAX_PER_DEAL = 1000
+MAX_WINDOW_DAYS = 3650
+MAX_MIN_DEALS = 100_000
 
 
 @dataclass(frozen=True)
@@ -179,41 +188,52 @@ def pool_users(db: Database, rule: Rule) -> list[str]:
 
 def check_rule(rule: Rule, funnel: Funnel | None, members: Sequence[tuple[str, bool]]) -> list[Message]:
 	"""Why a rule cannot be saved; empty when it can. `members` is `pool_members(db, rule)`."""
-	errors: list[Message] = []
-	if funnel is None:
-		errors.append(Message(_("There is no Sales Funnel {0}."), (rule.funnel,)))
-	else:
-		for stage in rule.stages:
-			kind = funnel.kind(stage)
-			if kind is None:
-				errors.append(Message(_("Stage {0} is not in funnel {1}."), (stage, funnel.name)))
-			elif kind != "Open":
-				errors.append(
-					Message(
-						_("Stage {0} is a {1} stage; deals are reassigned only in open stages."),
-						(stage, kind),
-					)
-				)
-		if rule.trigger == TRIGGER_STAGE_LIMIT:
-			watched = [s for s in funnel.open_stages if rule.watches(funnel, s.stage)]
-			if watched and not any(s.time_limit_days > 0 for s in watched):
-				errors.append(
-					Message(
-						_(
-							"None of the chosen stages of funnel {0} has a time limit, so no deal can go over it."
-						),
-						(funnel.name,),
-					)
-				)
+	errors = _check_funnel(rule, funnel)
 	if rule.trigger not in TRIGGERS:
 		errors.append(Message(_("Unknown trigger {0}."), (rule.trigger,)))
-	if (rule.threshold or 0) < 0:
-		errors.append(Message(_("The threshold cannot be negative.")))
 	if rule.strategy not in STRATEGIES:
 		errors.append(Message(_("Unknown strategy {0}."), (rule.strategy,)))
+	errors += _check_pool(rule, members)
+	errors += _check_numbers(rule)
+	if rule.route_new_leads and rule.strategy != BY_TEMPERATURE:
+		errors.append(Message(_("Only a rule with the By Temperature strategy can route new Leads.")))
+	return errors
+
+
+def _check_funnel(rule: Rule, funnel: Funnel | None) -> list[Message]:
+	"""The funnel exists, the chosen stages are its open stages, and a stage-limit rule watches a limited one."""
+	if funnel is None:
+		return [Message(_("There is no Sales Funnel {0}."), (rule.funnel,))]
+	errors: list[Message] = []
+	for stage in rule.stages:
+		kind = funnel.kind(stage)
+		if kind is None:
+			errors.append(Message(_("Stage {0} is not in funnel {1}."), (stage, funnel.name)))
+		elif kind != "Open":
+			errors.append(
+				Message(
+					_("Stage {0} is a {1} stage; deals are reassigned only in open stages."),
+					(stage, kind),
+				)
+			)
+	if rule.trigger == TRIGGER_STAGE_LIMIT:
+		watched = [s for s in funnel.open_stages if rule.watches(funnel, s.stage)]
+		if watched and not any(s.time_limit_days > 0 for s in watched):
+			errors.append(
+				Message(
+					_("None of the chosen stages of funnel {0} has a time limit, so no deal can go over it."),
+					(funnel.name,),
+				)
+			)
+	return errors
+
+
+def _check_pool(rule: Rule, members: Sequence[tuple[str, bool]]) -> list[Message]:
+	"""The pool is of a known kind, names its group or role, and has an enabled manager."""
 	if rule.pool_type not in POOL_TYPES:
-		errors.append(Message(_("Unknown pool {0}."), (rule.pool_type,)))
-	elif rule.pool_type == POOL_SALES_PERSON_GROUP and not rule.sales_person_group:
+		return [Message(_("Unknown pool {0}."), (rule.pool_type,))]
+	errors: list[Message] = []
+	if rule.pool_type == POOL_SALES_PERSON_GROUP and not rule.sales_person_group:
 		errors.append(Message(_("Choose the Sales Person group whose members take the deals.")))
 	elif rule.pool_type == POOL_ROLE and not rule.role:
 		errors.append(Message(_("Choose the role whose users take the deals.")))
@@ -227,22 +247,48 @@ def check_rule(rule: Rule, funnel: Funnel | None, members: Sequence[tuple[str, b
 				(", ".join(user for user, _enabled in members),),
 			)
 		)
-	if (rule.cooldown_hours or 0) < JOB_INTERVAL_HOURS:
+	return errors
+
+
+def _check_numbers(rule: Rule) -> list[Message]:
+	"""The threshold, cooldown, limits and ranking settings are finite, not negative and not absurd."""
+	errors: list[Message] = []
+	threshold = float(rule.threshold or 0)
+	in_hours = rule.trigger == TRIGGER_OVERDUE_TODO
+	if not math.isfinite(threshold):
+		errors.append(Message(_("The threshold must be a finite number.")))
+	elif threshold < 0:
+		errors.append(Message(_("The threshold cannot be negative.")))
+	elif in_hours and threshold > MAX_THRESHOLD_HOURS:
+		errors.append(Message(_("The threshold cannot be more than {0} hours."), (MAX_THRESHOLD_HOURS,)))
+	elif not in_hours and threshold > MAX_THRESHOLD_DAYS:
+		errors.append(Message(_("The threshold cannot be more than {0} days."), (MAX_THRESHOLD_DAYS,)))
+	cooldown = float(rule.cooldown_hours or 0)
+	if not math.isfinite(cooldown):
+		errors.append(Message(_("The cooldown must be a finite number of hours.")))
+	elif cooldown < JOB_INTERVAL_HOURS:
 		errors.append(
 			Message(
 				_("The cooldown ({0} hours) must be at least the job's interval of {1} hour."),
 				(rule.cooldown_hours or 0, JOB_INTERVAL_HOURS),
 			)
 		)
+	elif cooldown > MAX_COOLDOWN_HOURS:
+		errors.append(Message(_("The cooldown cannot be more than {0} hours."), (MAX_COOLDOWN_HOURS,)))
 	if (rule.max_per_hour or 0) < 0:
 		errors.append(Message(_("Max reassignments per hour cannot be negative; 0 means no limit.")))
 	if (rule.max_reassignments or 0) < 0:
 		errors.append(Message(_("Max reassignments per deal cannot be negative; 0 means no limit.")))
+	bounds = [(_("Max Reassignments per Hour"), rule.max_per_hour, MAX_PER_HOUR)]
+	bounds.append((_("Max Reassignments per Deal"), rule.max_reassignments, MAX_PER_DEAL))
 	if rule.strategy in (BEST_CONVERTER, BY_TEMPERATURE):
 		if (rule.converter_window_days or 0) < 1:
 			errors.append(Message(_("The conversion window must be at least one day.")))
 		if (rule.converter_min_deals or 0) < 1:
 			errors.append(Message(_("The minimum number of deals for the ranking must be at least 1.")))
-	if rule.route_new_leads and rule.strategy != BY_TEMPERATURE:
-		errors.append(Message(_("Only a rule with the By Temperature strategy can route new Leads.")))
+		bounds.append((_("Conversion Window (Days)"), rule.converter_window_days, MAX_WINDOW_DAYS))
+		bounds.append((_("Minimum Deals for Ranking"), rule.converter_min_deals, MAX_MIN_DEALS))
+	for label, value, most in bounds:
+		if (value or 0) > most:
+			errors.append(Message(_("{0} cannot be more than {1}."), (label, most)))
 	return errors

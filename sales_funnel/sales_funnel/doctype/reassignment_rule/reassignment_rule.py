@@ -10,6 +10,7 @@ from frappe.utils import cint, flt
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment_rules import Rule, check_rule, pool_members
+from sales_funnel.reassignment_apply import clear_cached_tiers
 from sales_funnel.recording import translate
 
 
@@ -23,6 +24,12 @@ class ReassignmentRule(Document):
 		errors = check_rule(rule, funnel, pool_members(frappe.db, rule))
 		if errors:
 			frappe.throw("<br>".join(translate(m) for m in errors), title=_("Invalid Reassignment Rule"))
+
+	def on_update(self) -> None:
+		clear_cached_tiers()  # the pool or the ranking settings may have changed: lead routing ranks again
+
+	def on_trash(self) -> None:
+		clear_cached_tiers()
 
 	def as_rule(self) -> Rule:
 		return Rule(

@@ -2,7 +2,8 @@
 # For license information, please see license.txt
 """Manager Ranking: a Reassignment Rule's pool ranked by conversion over its funnel (entered → won in the rule's
 window), with the tier each manager is in (Hot leads → top, Warm → middle, Cold → rest) and their open deals.
-Thin over `sales_funnel.engine.reassignment.manager_ranking`."""
+Sales Managers see the whole pool; anyone else their own row (their rank and tier among the pool). Thin over
+`sales_funnel.engine.reassignment.manager_ranking`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from frappe.utils import get_fullname, now_datetime
 
 from sales_funnel.engine.reassignment import TIER_LABELS, manager_ranking
 from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.permissions import is_funnel_manager
 
 
 @frappe.read_only()
@@ -25,6 +27,8 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 	if not rules:
 		frappe.throw(_("There is no Reassignment Rule {0}.").format(filters.rule))
 	frame = manager_ranking(frappe.db, rules[0], now_datetime())
+	if not is_funnel_manager(frappe.session.user):
+		frame = frame[frame["user"] == frappe.session.user]
 	columns = [
 		{"fieldname": "rank", "label": _("Rank"), "fieldtype": "Int", "width": 70},
 		{"fieldname": "user", "label": _("Manager"), "fieldtype": "Link", "options": "User", "width": 180},
