@@ -432,7 +432,6 @@ def call_log(
 	).insert(ignore_permissions=True)
 
 
-<<<<<<< HEAD
 def sales_person(user_email: str, company_name: str) -> str:
 	"""The Sales Person of a user, as ERPNext links them: an Employee whose `user_id` is the user, and a Sales
 	Person whose `employee` is that Employee (both created once)."""
@@ -465,29 +464,11 @@ def sales_person(user_email: str, company_name: str) -> str:
 				"parent_sales_person": root_of("Sales Person"),
 				"is_group": 0,
 				"employee": employee,
-=======
-def outgoing_email_account() -> str | None:
-	"""A default outgoing Email Account when the site has none (what `frappe.sendmail` needs to queue a mail; in
-	tests Frappe queues it without connecting). Returns the name of the account made, None when one existed."""
-	if frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
-		return None
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": unique("_Test SF Outgoing"),
-				"email_id": f"sf-outgoing-{frappe.generate_hash(length=8)}@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "smtp.example.com",
-				"no_smtp_authentication": 1,
->>>>>>> bench-reassign
 			}
 		)
 		.insert(ignore_permissions=True)
 		.name
 	)
-<<<<<<< HEAD
 
 
 def unallocated_payment(company_name: str, party: str, amount: float, *, submit: bool = True) -> Document:
@@ -537,5 +518,25 @@ def reconcile(company_name: str, party: str, payment_name: str, invoice_name: st
 	tool.allocate_entries(frappe._dict({"invoices": invoices, "payments": payments}))
 	tool.reconcile()
 	return tool
-=======
->>>>>>> bench-reassign
+
+
+def outgoing_email_account() -> str | None:
+	"""A default outgoing Email Account when the site has none (what `frappe.sendmail` needs to queue a mail; in
+	tests Frappe queues it without connecting). Returns the name of the account made, None when one existed."""
+	if frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+		return None
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": unique("_Test SF Outgoing"),
+				"email_id": f"sf-outgoing-{frappe.generate_hash(length=8)}@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.example.com",
+				"no_smtp_authentication": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
