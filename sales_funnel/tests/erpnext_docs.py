@@ -432,7 +432,7 @@ def call_log(
 	).insert(ignore_permissions=True)
 
 
-def sales_person(user_email: str, company_name: str) -> str:
+def sales_person_of_user(user_email: str, company_name: str) -> str:
 	"""The Sales Person of a user, as ERPNext links them: an Employee whose `user_id` is the user, and a Sales
 	Person whose `employee` is that Employee (both created once)."""
 	employee = frappe.db.get_value("Employee", {"user_id": user_email}, "name")

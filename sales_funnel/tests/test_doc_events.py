@@ -491,7 +491,7 @@ class TestOrderAndInvoiceEvents(DocEventsTestCase):
 
 	def test_a_submitted_invoice_moves_the_deal_links_it_and_writes_its_credit(self):
 		owner = docs.user("sf-deal-owner@example.com", "Sales User")
-		person = docs.sales_person(owner, self.company)
+		person = docs.sales_person_of_user(owner, self.company)
 		deal = self.deal(opportunity_owner=owner)
 		invoice = self.chain(deal, "Sales Invoice")["Sales Invoice"]
 		rows = self.history(deal.name)
@@ -523,8 +523,8 @@ class TestOrderAndInvoiceEvents(DocEventsTestCase):
 	def test_an_accountant_corrects_the_deal_of_a_submitted_invoice(self):
 		first = docs.user("sf-first-owner@example.com", "Sales User")
 		second = docs.user("sf-second-owner@example.com", "Sales User")
-		second_person = docs.sales_person(second, self.company)
-		docs.sales_person(first, self.company)
+		second_person = docs.sales_person_of_user(second, self.company)
+		docs.sales_person_of_user(first, self.company)
 		deal = self.deal(opportunity_owner=first)
 		made = self.chain(deal, "Payment Entry")
 		invoice, payment = made["Sales Invoice"], made["Payment Entry"]
