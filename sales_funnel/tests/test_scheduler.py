@@ -24,6 +24,7 @@ JOBS = {
 	"sales_funnel.tasks.remind_calls_without_outcome": "Hourly Long",
 	"sales_funnel.tasks.reassign_stale_deals": "Hourly Long",
 	"sales_funnel.tasks.seal_call_days": "Hourly Long",
+	"sales_funnel.events.documents.apply_pending_moves": "Hourly Long",
 	"sales_funnel.tasks.send_outcome_digest": "Daily",
 	"sales_funnel.tasks.refresh_manager_tiers": "Daily Long",
 }
