@@ -64,8 +64,11 @@ from devkit.schema.ddl import (
 	site_doctypes,
 )
 from sales_funnel.engine.call_funnel import backfill_call_funnels
-from sales_funnel.engine.call_rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
-from sales_funnel.engine.calls import CallFilters, backfill_from_call, call_counts, call_outcome_report
+from sales_funnel.engine.calls.filters import CallFilters
+from sales_funnel.engine.calls.from_call import backfill_from_call
+from sales_funnel.engine.calls.query import call_counts
+from sales_funnel.engine.calls.report import call_outcome_report
+from sales_funnel.engine.calls.rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
 from sales_funnel.engine.conversion import (  # _Query: the Call Received row with and without the rollup
 	CALL_RECEIVED,
 	WHOLE,

@@ -10,7 +10,8 @@ import pandas as pd
 
 from devkit.demo.model import COMPANIES, FUNNELS
 from devkit.schema.ddl import site_doctypes, table_name
-from sales_funnel.engine.calls import CallFilters, call_outcome_report
+from sales_funnel.engine.calls.filters import CallFilters
+from sales_funnel.engine.calls.report import call_outcome_report
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame

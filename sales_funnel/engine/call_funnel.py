@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sales_funnel.engine.call_rollup import unseal_all
+from sales_funnel.engine.calls.rollup import unseal_all
 from sales_funnel.engine.db import Database
 
 # The link rows of calls that name an Opportunity in a funnel (alias dl for the link, o for the deal).

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sales_funnel.engine.call_rollup import FUNNEL_ROLLUP, sealed_days, unsealed_ranges
+from sales_funnel.engine.calls.rollup import FUNNEL_ROLLUP, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.funnels import Funnel, load_funnel
