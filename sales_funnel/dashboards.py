@@ -29,8 +29,8 @@ import frappe
 from frappe import _
 from frappe.utils import fmt_money, formatdate, get_fullname, getdate, now_datetime, today
 
-from sales_funnel.engine.calls import CallScope
-from sales_funnel.engine.conversion import NOT_SET
+from sales_funnel.engine.calls.filters import CallScope
+from sales_funnel.engine.conversion.stages import NOT_SET
 from sales_funnel.engine.dashboards import figures, periods, queries
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.names import OPEN_DEAL_STATUSES

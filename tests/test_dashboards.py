@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from sales_funnel.engine.calls import CallScope
-from sales_funnel.engine.conversion import NOT_SET
+from sales_funnel.engine.calls.filters import CallScope
+from sales_funnel.engine.conversion.stages import NOT_SET
 from sales_funnel.engine.dashboards import figures, periods, queries
 from sales_funnel.engine.deal_rules import deal_amount
 from sales_funnel.engine.funnels import Stage

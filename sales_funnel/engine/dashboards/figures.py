@@ -13,15 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sales_funnel.engine.calls import CallFilters, CallScope, call_outcome_report
-from sales_funnel.engine.conversion import (
-	CALL_KIND,
-	NOT_SET,
-	WHOLE,
-	ConversionFilters,
-	ConversionResult,
-	stage_conversion,
-)
+from sales_funnel.engine.calls.filters import CallFilters, CallScope
+from sales_funnel.engine.calls.report import call_outcome_report
+from sales_funnel.engine.conversion.call_received import CALL_KIND
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE, ConversionResult
 from sales_funnel.engine.dashboards.periods import (
 	month_start,
 	month_to_date,

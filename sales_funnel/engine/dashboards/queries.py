@@ -6,7 +6,7 @@ Sales Manager, a Sales User's own or assigned ones). The stage history is read o
 an index range of `sf_activity` (funnel, transitioned_at) or `sf_open_now` (funnel, is_latest, to_position,
 transitioned_at).
 
-What counts (the Stage Conversion report's rules, `conversion.py`):
+What counts (the Stage Conversion report's rules, `engine/conversion/`):
 - a funnel entry is the row with which a deal entered a funnel (`from_position = 0` and `progress_from = 0`);
 - a win is the row with which a deal first entered its funnel's Won stage (`to_kind = 'Won'`, from a position
   below it): a deal won, reopened and won again is won once;
