@@ -144,14 +144,14 @@ def send_outcome_digest() -> None:
 
 def reassign_stale_deals() -> None:
 	"""Hourly: reassign deals stuck past their stage limit, with overdue tasks or idle (Reassignment Rules)."""
-	from sales_funnel.reassignment_apply import reassign_stale_deals as run
+	from sales_funnel.services.reassignment import reassign_stale_deals as run
 
 	run()
 
 
 def refresh_manager_tiers() -> None:
 	"""Daily: recompute the managers' conversion ranking and tiers that route new Leads."""
-	from sales_funnel.reassignment_apply import refresh_manager_tiers as run
+	from sales_funnel.services.reassignment import refresh_manager_tiers as run
 
 	run()
 

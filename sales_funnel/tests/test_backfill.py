@@ -20,8 +20,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.bench_helper import get_app_commands
 
-from sales_funnel import api, backfill_apply, commands
+from sales_funnel import api, commands
 from sales_funnel.engine.backfill import iter_backfill
+from sales_funnel.services import backfill as backfill_apply
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h
 
@@ -61,7 +62,7 @@ class TestBackfillApply(BackfillCase):
 				raise RuntimeError("lost connection")
 			return real_claim(db, deal)
 
-		with patch("sales_funnel.backfill_apply.claim_deal", side_effect=claim):
+		with patch("sales_funnel.services.backfill.claim_deal", side_effect=claim):
 			with self.assertRaises(RuntimeError):
 				backfill_apply.run_backfill(deals, commit=False, batch_size=2)
 		self.assert_backfilled(deals[:2])

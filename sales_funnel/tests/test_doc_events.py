@@ -640,7 +640,7 @@ class FailingMoves:
 	would (Frappe resolves a doc event's dotted path on every call, so patching the module attribute is seen)."""
 
 	def __init__(self, times: int):
-		from sales_funnel.events import opportunity
+		from sales_funnel.overrides import opportunity
 
 		self.real = opportunity.on_update
 		self.times = times
@@ -653,7 +653,7 @@ class FailingMoves:
 		return self.real(doc, method)
 
 	def patch(self):
-		return patch("sales_funnel.events.opportunity.on_update", new=self)
+		return patch("sales_funnel.overrides.opportunity.on_update", new=self)
 
 
 class TestFailedMoves(DocEventsTestCase):
@@ -696,7 +696,7 @@ class TestFailedMoves(DocEventsTestCase):
 		self.assertEqual(self.errors_for("Quotation", quotation.name), 0)
 
 	def test_a_move_that_fails_twice_is_left_pending_and_applied_later(self):
-		from sales_funnel.events.documents import apply_pending_moves
+		from sales_funnel.services.document_moves import apply_pending_moves
 
 		deal = self.deal()
 		failing = FailingMoves(times=2)
@@ -739,7 +739,7 @@ class TestFailedMoves(DocEventsTestCase):
 		self.assertEqual((mark.reference_doctype, mark.reference_name), ("Sales Invoice", invoice.name))
 
 	def test_a_repaired_move_is_recorded_when_and_by_whom_it_first_failed(self):
-		from sales_funnel.events.documents import apply_pending_moves
+		from sales_funnel.services.document_moves import apply_pending_moves
 
 		seller = docs.user("sf-seller@example.com", "Sales User")
 		deal = self.deal()
@@ -757,7 +757,7 @@ class TestFailedMoves(DocEventsTestCase):
 		self.assertEqual(frappe.db.get_value(TRANSITION, row.name, "by_user"), seller)
 
 	def test_a_pending_move_that_fails_again_stays_pending(self):
-		from sales_funnel.events.documents import apply_pending_moves
+		from sales_funnel.services.document_moves import apply_pending_moves
 
 		deal = self.deal()
 		with FailingMoves(times=3).patch():
@@ -771,7 +771,7 @@ class TestFailedMoves(DocEventsTestCase):
 		self.assertEqual(self.history(deal.name)[-1].to_stage, PROPOSAL)
 
 	def test_a_failed_step_back_is_repaired(self):
-		from sales_funnel.events.documents import apply_pending_moves
+		from sales_funnel.services.document_moves import apply_pending_moves
 
 		deal = self.deal()
 		quotation = self.chain(deal, "Quotation")["Quotation"]
@@ -791,7 +791,7 @@ class TestFailedMoves(DocEventsTestCase):
 		self.assertEqual(self.pending(deal.name), [])
 
 	def test_a_pending_advance_of_a_document_cancelled_since_is_dropped(self):
-		from sales_funnel.events.documents import apply_pending_moves
+		from sales_funnel.services.document_moves import apply_pending_moves
 
 		deal = self.deal()
 		with FailingMoves(times=2).patch():
@@ -805,7 +805,7 @@ class TestFailedMoves(DocEventsTestCase):
 	def test_the_hourly_job_applies_pending_moves(self):
 		# on the long queue with the other hourly jobs that can run for minutes
 		self.assertIn(
-			"sales_funnel.events.documents.apply_pending_moves",
+			"sales_funnel.services.document_moves.apply_pending_moves",
 			frappe.get_hooks("scheduler_events")["hourly_long"],
 		)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import frappe
 
-from sales_funnel.reassignment_apply import TIERS_CACHE_KEY, refresh_manager_tiers
+from sales_funnel.services.reassignment import TIERS_CACHE_KEY, refresh_manager_tiers
 from sales_funnel.tests import erpnext_docs
 from sales_funnel.tests.reassignment_fixtures import WON, ReassignmentCase, converted, open_todos
 

@@ -12,11 +12,11 @@ from frappe.utils import add_to_date, now_datetime
 
 from sales_funnel import hooks
 from sales_funnel.engine.call_rollup import DAYS, ROLLUP
-from sales_funnel.reassignment_apply import TIERS_CACHE_KEY
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import (
 	SETTINGS,
 	call_settings,
 )
+from sales_funnel.services.reassignment import TIERS_CACHE_KEY
 from sales_funnel.tests import erpnext_docs
 from sales_funnel.tests.reassignment_fixtures import ReassignmentCase, converted, owner_of
 
@@ -24,7 +24,7 @@ JOBS = {
 	"sales_funnel.tasks.remind_calls_without_outcome": "Hourly Long",
 	"sales_funnel.tasks.reassign_stale_deals": "Hourly Long",
 	"sales_funnel.tasks.seal_call_days": "Hourly Long",
-	"sales_funnel.events.documents.apply_pending_moves": "Hourly Long",
+	"sales_funnel.services.document_moves.apply_pending_moves": "Hourly Long",
 	"sales_funnel.tasks.send_outcome_digest": "Daily",
 	"sales_funnel.tasks.refresh_manager_tiers": "Daily Long",
 }

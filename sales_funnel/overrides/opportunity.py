@@ -4,7 +4,7 @@
 
 Frappe runs these after the Opportunity controller's own method of the same name. During `insert`,
 `after_insert` runs first and then `on_update` (with `flags.in_insert` set): the entry is recorded once, in
-`after_insert`. A document trigger (`sales_funnel.events.documents`) saves the Opportunity with
+`after_insert`. A document trigger (`sales_funnel.services.document_moves`) saves the Opportunity with
 `flags.sf_move = {"to_stage", "recorded_via", "reference", "at", "by_user"}`, so its move is recorded here,
 once, with its source (`at` and `by_user`: when and by whom a repaired move is recorded; None for now and the
 session user). `validate` gives the deal the probability of the stage the save moves it to.
@@ -21,8 +21,8 @@ from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.deal_rules import entry_stage, stage_probability
 from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
 from sales_funnel.engine.history import target_stage
-from sales_funnel.events.call_log import keep_call_funnels
-from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
+from sales_funnel.overrides.call_log import keep_call_funnels
+from sales_funnel.services.history import channel, customer_kind, get_company_funnels, get_funnel, record_move
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

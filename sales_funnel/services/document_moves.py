@@ -42,7 +42,7 @@ from sales_funnel.engine.history import (
 	transition_moved_by,
 	trigger_target,
 )
-from sales_funnel.recording import TRANSITION_DOCTYPE, get_funnel, record_move
+from sales_funnel.services.history import TRANSITION_DOCTYPE, get_funnel, record_move
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

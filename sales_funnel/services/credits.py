@@ -74,7 +74,7 @@ def start_rebuild(company: str | None = None, *, commit: bool = True) -> dict[st
 	if invoices <= INLINE_LIMIT:
 		return {**rebuild_credit_ledger(company, commit=commit), "invoices": invoices}
 	frappe.enqueue(
-		"sales_funnel.credit_ledger.rebuild_credit_ledger",
+		"sales_funnel.services.credits.rebuild_credit_ledger",
 		queue="long",
 		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,

@@ -43,7 +43,7 @@ from sales_funnel.engine.reassignment import (
 )
 from sales_funnel.engine.reassignment_rules import load_rules
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.recording import translate
+from sales_funnel.services.history import translate
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
