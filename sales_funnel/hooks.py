@@ -145,7 +145,7 @@ before_tests = "erpnext.setup.utils.before_tests"
 
 permission_query_conditions = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_query_conditions",
-	"Reassignment Log": "sales_funnel.services.reassignment.log_query_conditions",
+	"Reassignment Log": "sales_funnel.permissions.log_query_conditions",
 	"Sales Plan": "sales_funnel.permissions.plan_query_conditions",
 	"Sales Plan Target": "sales_funnel.permissions.plan_target_query_conditions",
 	"Sales Credit Entry": "sales_funnel.permissions.credit_query_conditions",
@@ -153,7 +153,7 @@ permission_query_conditions = {
 
 has_permission = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_has_permission",
-	"Reassignment Log": "sales_funnel.services.reassignment.log_has_permission",
+	"Reassignment Log": "sales_funnel.permissions.log_has_permission",
 	"Sales Plan": "sales_funnel.permissions.plan_has_permission",
 	"Sales Credit Entry": "sales_funnel.permissions.credit_has_permission",
 }

@@ -41,7 +41,7 @@ from sales_funnel.engine.calls import (
 )
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.services.history import throw_invalid, translate
+from sales_funnel.utils import throw_invalid, translate
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

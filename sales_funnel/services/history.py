@@ -21,7 +21,8 @@ from frappe.utils import flt, now_datetime
 from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time, stage_probability
 from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
 from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
-from sales_funnel.engine.i18n import InvalidInput, Message
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.utils import throw_invalid
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -29,21 +30,6 @@ if TYPE_CHECKING:
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 NEW_CUSTOMER_SOURCES = ("Lead", "Prospect")
 _CACHE_KEY = "sales_funnel_cache"
-
-
-# Messages
-# --------
-
-
-def translate(message: Message) -> str:
-	"""An engine message in the user's language: `_(template).format(*args)`; text arguments (labels the
-	engine marked with its own `_`, stage and trigger names) are translated too."""
-	args = (_(arg) if isinstance(arg, str) else arg for arg in message.args)
-	return _(message.template).format(*args)
-
-
-def throw_invalid(error: InvalidInput, title: str | None = None) -> None:
-	frappe.throw(translate(error.message), title=title or _("Sales Funnel"))
 
 
 # Funnels, cached for the request

@@ -43,7 +43,7 @@ from sales_funnel.engine.reassignment import (
 )
 from sales_funnel.engine.reassignment_rules import load_rules
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.services.history import translate
+from sales_funnel.utils import translate
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -284,22 +284,3 @@ def route_new_lead(doc: Document) -> None:
 		},
 		ignore_permissions=True,
 	)
-
-
-# Permissions: a Sales User sees the log rows of deals taken from or given to them; a manager sees all
-# ------------------------------------------------------------------------------------------------------
-
-
-def log_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	user = user or frappe.session.user
-	if is_funnel_manager(user):
-		return ""
-	name = frappe.db.escape(user)
-	return f"(`tabReassignment Log`.from_user = {name} OR `tabReassignment Log`.to_user = {name})"
-
-
-def log_has_permission(
-	doc: Document, ptype: str | None = None, user: str | None = None, debug: bool = False
-) -> bool:
-	user = user or frappe.session.user
-	return is_funnel_manager(user) or user in (doc.get("from_user"), doc.get("to_user"))

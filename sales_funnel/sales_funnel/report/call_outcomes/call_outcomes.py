@@ -31,7 +31,7 @@ from sales_funnel.engine.calls import (
 )
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.services.history import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 PERIODS = {"Day": "day", "Week": "week", "Month": "month"}
 REPORT = "Call Outcomes"

@@ -21,7 +21,7 @@ from sales_funnel.engine.conversion import stage_conversion
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.report_rows import build_report, conversion_filters
 from sales_funnel.permissions import check_company_permission, deal_scope
-from sales_funnel.services.history import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 SOURCES = ("Opportunity", "Funnel Stage Transition")
 
