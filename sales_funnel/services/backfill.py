@@ -28,7 +28,7 @@ from sales_funnel.engine.backfill import (
 	status_aliases,
 )
 from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.overrides.call_log import keep_call_funnels
+from sales_funnel.services.call_links import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 JOB_ID = "sales_funnel_backfill_history"

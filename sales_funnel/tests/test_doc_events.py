@@ -1,8 +1,8 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""The doc events on a real bench: what a user's Opportunity, Quotation, Sales Order, Sales Invoice and Payment
-Entry do to the deal's stage history (Funnel Stage Transition), its probability and the credit ledger (Sales
-Credit Entry).
+"""The doc events on a real bench (`sales_funnel/overrides/`): what a user's Opportunity, Quotation, Sales Order, Sales
+Invoice and Payment Entry do to the deal's stage history (Funnel Stage Transition), its probability and the credit
+ledger (Sales Credit Entry). A move that fails: `test_pending_moves`.
 
 Every document is made through ERPNext's own API and mappers (sales_funnel/tests/erpnext_docs.py), so ERPNext's
 controllers and the app's hooks run as they do for a user. After each event the ledger must equal what the
@@ -11,198 +11,24 @@ engine's `rebuild_credits` writes for the same documents.
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt, now_datetime
 
-from sales_funnel.engine.credit_ledger import ledger_rows, rebuild_credits
+from sales_funnel.engine.credit_ledger import ledger_rows
 from sales_funnel.tests import erpnext_docs as docs
-
-TRANSITION = "Funnel Stage Transition"
-PROSPECTING, PROPOSAL, NEGOTIATION, INVOICED, WON, LOST = (
-	"SF Test Prospecting",
-	"SF Test Proposal",
-	"SF Test Negotiation",
-	"SF Test Invoiced",
-	"SF Test Won",
-	"SF Test Lost",
+from sales_funnel.tests.deal_chain import (
+	CONVERSION_STAGES,
+	INVOICED,
+	LOST,
+	NEGOTIATION,
+	PROPOSAL,
+	PROSPECTING,
+	TRANSITION,
+	TRIGGER_STAGES,
+	WON,
+	DocEventsTestCase,
+	make_funnel,
 )
-# stage, kind, probability, trigger
-TRIGGER_STAGES = (
-	(PROSPECTING, "Open", 10, None),
-	(PROPOSAL, "Open", 40, "Quotation Submitted"),
-	(NEGOTIATION, "Open", 70, "Sales Order Submitted"),
-	(INVOICED, "Open", 90, "Sales Invoice Submitted"),
-	(WON, "Won", 100, "Sales Invoice Paid"),
-	(LOST, "Lost", 0, None),
-)
-# the same stages, but Won is reached when ERPNext converts the deal (no trigger on the Won stage)
-CONVERSION_STAGES = (*TRIGGER_STAGES[:4], (WON, "Won", 100, None), TRIGGER_STAGES[5])
-HISTORY_FIELDS = (
-	"from_stage",
-	"to_stage",
-	"to_kind",
-	"recorded_via",
-	"reference_doctype",
-	"reference_name",
-	"from_position",
-	"to_position",
-	"progress_from",
-	"progress_to",
-	"is_latest",
-	"lost_reason",
-)
-
-
-def make_funnel(company: str, stages=TRIGGER_STAGES) -> str:
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "Sales Funnel",
-				"title": docs.unique("SF Test Funnel"),
-				"company": company,
-				"enabled": 1,
-				# no rule: left unset, Frappe would fill the Link field customer_group with the global default that
-				# Selling Settings keeps (frappe.db.set_default), which makes a rule of it
-				"customer_group": "",
-				"stages": [
-					{
-						"stage": docs.sales_stage(stage),
-						"kind": kind,
-						"probability": probability,
-						"trigger": trigger,
-					}
-					for stage, kind, probability, trigger in stages
-				],
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
-	)
-
-
-class DocEventsTestCase(FrappeTestCase):
-	"""A company, a funnel whose stages have document triggers and one whose Won stage follows conversion."""
-
-	@classmethod
-	def setUpClass(cls) -> None:
-		super().setUpClass()
-		frappe.set_user("Administrator")
-		cls.company = docs.company()
-		cls.funnel = make_funnel(cls.company)
-		cls.conversion_funnel = make_funnel(cls.company, CONVERSION_STAGES)
-		cls.lost_reason = docs.named("Opportunity Lost Reason", "lost_reason", "SF Test Too Expensive")
-
-	def tearDown(self) -> None:
-		frappe.set_user("Administrator")
-		self.assertLedgerRebuilds()  # after every event, whatever the test looked at
-
-	# Documents
-	# ---------
-
-	def deal(
-		self, *, funnel: str | None = None, stage: str | None = PROSPECTING, rate: float = 1000.0, **values
-	):
-		"""An Opportunity of a new Customer with one item, in `funnel` (the trigger funnel by default)."""
-		party = docs.customer()
-		code = docs.item(rate=rate)
-		deal = docs.opportunity(
-			self.company,
-			party=party,
-			items=[(code, 1, rate)],
-			sf_sales_funnel=funnel or self.funnel,
-			**({"sales_stage": stage} if stage else {}),
-			**values,
-		)
-		deal.sf_test_party = party
-		return deal
-
-	def move(self, deal, stage: str):
-		deal.reload()
-		deal.sales_stage = stage
-		deal.save(ignore_permissions=True)
-		return deal
-
-	def chain(self, deal, until: str):
-		"""Quotation, Sales Order, Sales Invoice, Payment Entry of `deal`, up to and including `until`."""
-		made = {}
-		made["Quotation"] = docs.quotation(deal.name, party=deal.sf_test_party)
-		if until == "Quotation":
-			return made
-		made["Sales Order"] = docs.sales_order(made["Quotation"].name)
-		if until == "Sales Order":
-			return made
-		made["Sales Invoice"] = docs.sales_invoice(made["Sales Order"].name)
-		if until == "Sales Invoice":
-			return made
-		made["Payment Entry"] = docs.payment(made["Sales Invoice"].name)
-		return made
-
-	# Assertions
-	# ----------
-
-	def history(self, deal_name: str) -> list[dict]:
-		return frappe.get_all(
-			TRANSITION,
-			filters={"deal_doctype": "Opportunity", "deal": deal_name},
-			fields=["name", "funnel", "transitioned_at", "customer_group", "customer_kind", *HISTORY_FIELDS],
-			order_by="transitioned_at asc, name asc",
-		)
-
-	def assertMoves(self, deal_name: str, expected: list[tuple]) -> list[dict]:
-		"""The deal's whole history as (from_stage, to_stage, to_kind, recorded_via, reference) rows; exactly the
-		last row is latest."""
-		rows = self.history(deal_name)
-		self.assertEqual(
-			[
-				(
-					row.from_stage,
-					row.to_stage,
-					row.to_kind,
-					row.recorded_via,
-					(row.reference_doctype, row.reference_name) if row.reference_doctype else None,
-				)
-				for row in rows
-			],
-			expected,
-		)
-		self.assertEqual([row.is_latest for row in rows], [0] * (len(rows) - 1) + [1])
-		return rows
-
-	def assertPositions(self, row: dict, from_position: int, to_position: int, progress: tuple[int, int]):
-		self.assertEqual(
-			(row.from_position, row.to_position, row.progress_from, row.progress_to),
-			(from_position, to_position, *progress),
-		)
-
-	def assertStage(self, deal_name: str, stage: str, probability: float | None = None):
-		values = frappe.db.get_value(
-			"Opportunity",
-			deal_name,
-			["sales_stage", "probability", "sf_stage_entered_at"],
-			as_dict=True,
-		)
-		self.assertEqual(values.sales_stage, stage)
-		latest = self.history(deal_name)[-1]
-		self.assertEqual(values.sf_stage_entered_at, latest.transitioned_at)
-		if probability is not None:
-			self.assertEqual(flt(values.probability), probability)
-
-	def assertLedgerRebuilds(self) -> list[dict]:
-		"""The ledger the doc events wrote equals the engine's rebuild from the same documents."""
-		written = ledger_rows(frappe.db, company=self.company)
-		rebuild_credits(frappe.db, now=now_datetime(), user="Administrator", company=self.company)
-		self.assertEqual(written, ledger_rows(frappe.db, company=self.company))
-		return written
-
-	def ledger_of(self, voucher_type: str, voucher_no: str) -> list[dict]:
-		return [
-			row
-			for row in ledger_rows(frappe.db, company=self.company)
-			if row["voucher_type"] == voucher_type and row["voucher_no"] == voucher_no
-		]
 
 
 class TestOpportunityEvents(DocEventsTestCase):
@@ -633,181 +459,6 @@ class TestPaymentEvents(DocEventsTestCase):
 		self.assertEqual(self.history(deal.name)[-1].to_stage, INVOICED)
 		self.assertEqual(len(self.ledger_of("Payment Entry", advance.name)), 1)
 		self.assertLedgerRebuilds()
-
-
-class FailingMoves:
-	"""Makes the next `times` document-driven saves of an Opportunity fail, as a lock wait or a stale read
-	would (Frappe resolves a doc event's dotted path on every call, so patching the module attribute is seen)."""
-
-	def __init__(self, times: int):
-		from sales_funnel.overrides import opportunity
-
-		self.real = opportunity.on_update
-		self.times = times
-		self.failed = 0
-
-	def __call__(self, doc, method=None):
-		if doc.flags.get("sf_move") and self.failed < self.times:
-			self.failed += 1
-			raise frappe.TimestampMismatchError("Document has been modified after you have opened it")
-		return self.real(doc, method)
-
-	def patch(self):
-		return patch("sales_funnel.overrides.opportunity.on_update", new=self)
-
-
-class TestFailedMoves(DocEventsTestCase):
-	"""A document-driven move that fails is retried once, then left as a Pending Stage Move that the hourly job
-	applies: never lost silently, and the document itself never fails."""
-
-	def pending(self, deal_name: str) -> list[dict]:
-		return frappe.get_all(
-			"Pending Stage Move",
-			filters={"deal": deal_name},
-			fields=["name", "action", "reference_doctype", "reference_name", "attempts"],
-		)
-
-	def setUp(self) -> None:
-		self.started = now_datetime()
-
-	def errors_for(self, doctype: str, name: str) -> int:
-		"""Error Logs written for the document since the test began (Frappe writes them even if the test's
-		transaction is rolled back, and document names repeat across test runs)."""
-		return frappe.db.count(
-			"Error Log",
-			{"reference_doctype": doctype, "reference_name": name, "creation": (">=", self.started)},
-		)
-
-	def test_a_move_that_fails_once_is_retried_and_recorded(self):
-		deal = self.deal()
-		failing = FailingMoves(times=1)
-		with failing.patch():
-			quotation = self.chain(deal, "Quotation")["Quotation"]
-		self.assertEqual(failing.failed, 1)
-		self.assertMoves(
-			deal.name,
-			[
-				(None, PROSPECTING, "Open", "Manual", None),
-				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
-			],
-		)
-		self.assertStage(deal.name, PROPOSAL, 40)
-		self.assertEqual(self.pending(deal.name), [])
-		self.assertEqual(self.errors_for("Quotation", quotation.name), 0)
-
-	def test_a_move_that_fails_twice_is_left_pending_and_applied_later(self):
-		from sales_funnel.services.document_moves import apply_pending_moves
-
-		deal = self.deal()
-		failing = FailingMoves(times=2)
-		with failing.patch():
-			quotation = self.chain(deal, "Quotation")["Quotation"]
-		self.assertEqual(failing.failed, 2)
-		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "docstatus"), 1)  # submitted anyway
-		self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])  # undone, not half-done
-		self.assertEqual(frappe.db.get_value("Opportunity", deal.name, "sales_stage"), PROSPECTING)
-		(mark,) = self.pending(deal.name)
-		self.assertEqual(
-			(mark.action, mark.reference_doctype, mark.reference_name, mark.attempts),
-			("Advance", "Quotation", quotation.name, 2),
-		)
-		self.assertEqual(self.errors_for("Quotation", quotation.name), 1)
-		result = apply_pending_moves()
-		self.assertGreaterEqual(result["applied"], 1)
-		self.assertMoves(
-			deal.name,
-			[
-				(None, PROSPECTING, "Open", "Manual", None),
-				(PROSPECTING, PROPOSAL, "Open", "Document Trigger", ("Quotation", quotation.name)),
-			],
-		)
-		self.assertStage(deal.name, PROPOSAL, 40)
-		self.assertEqual(self.pending(deal.name), [])
-
-	def test_a_failed_move_never_fails_the_invoice_or_its_credit(self):
-		deal = self.deal()
-		order = self.chain(deal, "Sales Order")["Sales Order"]
-		with FailingMoves(times=2).patch():
-			invoice = docs.sales_invoice(order.name)
-		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "docstatus"), 1)
-		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "sf_opportunity"), deal.name)
-		self.assertEqual(
-			len(self.ledger_of("Sales Invoice", invoice.name)), 1
-		)  # written after the failed move
-		self.assertEqual(self.history(deal.name)[-1].to_stage, NEGOTIATION)
-		(mark,) = self.pending(deal.name)
-		self.assertEqual((mark.reference_doctype, mark.reference_name), ("Sales Invoice", invoice.name))
-
-	def test_a_repaired_move_is_recorded_when_and_by_whom_it_first_failed(self):
-		from sales_funnel.services.document_moves import apply_pending_moves
-
-		seller = docs.user("sf-seller@example.com", "Sales User")
-		deal = self.deal()
-		quotation = docs.quotation(deal.name, party=deal.sf_test_party, submit=False)
-		frappe.set_user(seller)
-		with FailingMoves(times=2).patch():
-			quotation.reload()
-			quotation.submit()
-		frappe.set_user("Administrator")
-		failed_at = frappe.db.get_value("Pending Stage Move", {"deal": deal.name}, "failed_at")
-		apply_pending_moves([deal.name])
-		row = self.history(deal.name)[-1]
-		self.assertEqual(row.to_stage, PROPOSAL)
-		self.assertEqual(row.transitioned_at, failed_at)
-		self.assertEqual(frappe.db.get_value(TRANSITION, row.name, "by_user"), seller)
-
-	def test_a_pending_move_that_fails_again_stays_pending(self):
-		from sales_funnel.services.document_moves import apply_pending_moves
-
-		deal = self.deal()
-		with FailingMoves(times=3).patch():
-			self.chain(deal, "Quotation")
-			apply_pending_moves()
-		(mark,) = self.pending(deal.name)
-		self.assertEqual(mark.attempts, 3)
-		self.assertEqual(len(self.history(deal.name)), 1)
-		apply_pending_moves()
-		self.assertEqual(self.pending(deal.name), [])
-		self.assertEqual(self.history(deal.name)[-1].to_stage, PROPOSAL)
-
-	def test_a_failed_step_back_is_repaired(self):
-		from sales_funnel.services.document_moves import apply_pending_moves
-
-		deal = self.deal()
-		quotation = self.chain(deal, "Quotation")["Quotation"]
-		quotation.reload()
-		with FailingMoves(times=2).patch():
-			quotation.cancel()
-		self.assertEqual(frappe.db.get_value("Quotation", quotation.name, "docstatus"), 2)
-		self.assertEqual(self.history(deal.name)[-1].to_stage, PROPOSAL)
-		(mark,) = self.pending(deal.name)
-		self.assertEqual(mark.action, "Step Back")
-		apply_pending_moves()
-		rows = self.history(deal.name)
-		self.assertEqual(
-			(rows[-1].from_stage, rows[-1].to_stage, rows[-1].reference_name),
-			(PROPOSAL, PROSPECTING, quotation.name),
-		)
-		self.assertEqual(self.pending(deal.name), [])
-
-	def test_a_pending_advance_of_a_document_cancelled_since_is_dropped(self):
-		from sales_funnel.services.document_moves import apply_pending_moves
-
-		deal = self.deal()
-		with FailingMoves(times=2).patch():
-			quotation = self.chain(deal, "Quotation")["Quotation"]
-		quotation.reload()
-		quotation.cancel()  # nothing to step back: the deal never moved
-		apply_pending_moves()
-		self.assertEqual(self.pending(deal.name), [])
-		self.assertMoves(deal.name, [(None, PROSPECTING, "Open", "Manual", None)])
-
-	def test_the_hourly_job_applies_pending_moves(self):
-		# on the long queue with the other hourly jobs that can run for minutes
-		self.assertIn(
-			"sales_funnel.services.document_moves.apply_pending_moves",
-			frappe.get_hooks("scheduler_events")["hourly_long"],
-		)
 
 
 class TestCreditLedgerRebuildPermission(DocEventsTestCase):

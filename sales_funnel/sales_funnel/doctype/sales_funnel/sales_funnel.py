@@ -8,7 +8,7 @@ from frappe.utils import flt
 
 from sales_funnel.engine.funnels import Stage, check_stages, load_funnel
 from sales_funnel.engine.history import rebuild_positions
-from sales_funnel.services.history import clear_funnel_cache
+from sales_funnel.services.funnels import clear_funnel_cache
 from sales_funnel.utils import translate
 
 DEAL_DOCTYPE = "Opportunity"
