@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
@@ -30,20 +29,8 @@ from frappe.desk.doctype.notification_log.notification_log import enqueue_create
 from frappe.desk.form import assign_to
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import (
-	MAX_MOVES_PER_HOUR,
-	PlanItem,
-	manager_ranking,
-	open_deal_load,
-	plan_reassignments,
-	route_lead,
-)
-from sales_funnel.engine.reassignment_rules import load_rules
-from sales_funnel.permissions import is_funnel_manager
+from sales_funnel.engine.reassignment import MAX_MOVES_PER_HOUR, PlanItem, plan_reassignments
 from sales_funnel.utils import translate
-
-if TYPE_CHECKING:
-	from frappe.model.document import Document
 
 DEAL = "Opportunity"
 LOG = "Reassignment Log"

@@ -12,19 +12,16 @@ engine's `rebuild_credits` writes for the same documents.
 from __future__ import annotations
 
 import frappe
-from frappe.utils import flt, now_datetime
+from frappe.utils import flt
 
 from sales_funnel.engine.credit_ledger import ledger_rows
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests.deal_chain import (
-	CONVERSION_STAGES,
 	INVOICED,
 	LOST,
 	NEGOTIATION,
 	PROPOSAL,
 	PROSPECTING,
-	TRANSITION,
-	TRIGGER_STAGES,
 	WON,
 	DocEventsTestCase,
 	make_funnel,

@@ -9,21 +9,15 @@ from __future__ import annotations
 from unittest.mock import patch
 
 import frappe
-from frappe.utils import flt, now_datetime
+from frappe.utils import now_datetime
 
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests.deal_chain import (
-	CONVERSION_STAGES,
-	INVOICED,
-	LOST,
 	NEGOTIATION,
 	PROPOSAL,
 	PROSPECTING,
 	TRANSITION,
-	TRIGGER_STAGES,
-	WON,
 	DocEventsTestCase,
-	make_funnel,
 )
 
 
