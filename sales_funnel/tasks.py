@@ -13,7 +13,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.call_rollup import seal_days
+from sales_funnel.engine.calls.rollup import seal_days
 from sales_funnel.services import call_reminders, lead_routing, pending_moves, reassignment
 
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Reminders about calls left without an outcome (the scheduler entries `tasks.remind_calls_without_outcome` and
-`tasks.send_outcome_digest`): the engine selects (`sales_funnel.engine.calls`), Frappe's document API acts."""
+`tasks.send_outcome_digest`): the engine selects (`sales_funnel.engine.calls.overdue`), Frappe's document API acts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from frappe.desk.form import assign_to
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import escape_html, format_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.calls import CALL_LOG, missing_outcome_digest, overdue_calls
+from sales_funnel.engine.calls.overdue import missing_outcome_digest, overdue_calls
+from sales_funnel.engine.names import CALL_LOG_DOCTYPE as CALL_LOG
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import call_settings
 
 REMINDERS_PER_RUN = 5000
