@@ -19,7 +19,7 @@ from frappe.utils import now_datetime
 from sales_funnel import install
 from sales_funnel.engine import credit_ledger as engine_ledger
 from sales_funnel.engine.indexes import APP_INDEXES, named_index
-from sales_funnel.services import backfill as backfill_apply
+from sales_funnel.services import backfill
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h
 
@@ -66,7 +66,7 @@ class TestInstallSteps(FrappeTestCase):
 		deals = sorted(in_funnel + unassigned)
 		rows_before = frappe.db.count(h.TRANSITION)
 		errors_before = error_logs(BACKFILL_FAILED)
-		real_claim = backfill_apply.claim_deal
+		real_claim = backfill.claim_deal
 
 		def claim(db, deal):  # the first deal is written, then the step breaks
 			if deal == deals[1]:
