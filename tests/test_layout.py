@@ -1,11 +1,14 @@
 """The app package ships to benches: no module under `sales_funnel/` may import PyMySQL (the engine reads through
 the `db` port, `frappe.db` on a bench) or `devkit` (test and demo tooling, which a bench does not have). And the
 Frappe layer keeps its rooms: a doc event is a handler in `overrides/<doctype>.py`, a scheduler entry a function of
-`tasks.py`, a permission hook a function of `permissions.py`; the work they share is in `services/`."""
+`tasks.py`, a permission hook a function of `permissions.py`; the work they share is in `services/`. Every path into
+the app (an import, a hook, a queued job's method, a Desk call's method) leads to a module or a name that exists:
+checked statically, since a wrong one otherwise shows only on a bench."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +160,83 @@ def test_every_permission_hook_is_in_permissions():
 	for path in paths:
 		module, function = path.rsplit(".", 1)
 		assert module == "sales_funnel.permissions" and function in functions, path
+
+
+# Every path into the app resolves (moves of modules between packages break these only on a bench otherwise)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _module_file(dotted: str) -> Path | None:
+	path = APP_PACKAGE.parent.joinpath(*dotted.split("."))
+	for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+		if candidate.is_file():
+			return candidate
+	return None
+
+
+def _top_level_names(module: Path) -> set[str]:
+	names = set()
+	for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+		if isinstance(node, ast.FunctionDef | ast.ClassDef) or (
+			isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+		):
+			names.add(node.name if not isinstance(node, ast.Name) else node.id)
+		elif isinstance(node, ast.Import | ast.ImportFrom):
+			names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+	return names
+
+
+def resolves(dotted: str) -> bool:
+	"""`sales_funnel.a.b.name`: a module of the app, or a name defined (or imported) in one."""
+	parts = dotted.split(".")
+	for cut in range(len(parts), 0, -1):
+		module = _module_file(".".join(parts[:cut]))
+		if module is not None:
+			rest = parts[cut:]
+			return not rest or (len(rest) == 1 and rest[0] in _top_level_names(module))
+	return False
+
+
+def app_paths(path: Path) -> list[tuple[int, str]]:
+	"""(line, dotted path) of every import from the app in `path`, and of every string that is a dotted path into
+	the app (hooks, frappe.enqueue, patch targets); test modules may name old paths on purpose."""
+	found = []
+	for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+		if (
+			isinstance(node, ast.ImportFrom)
+			and node.level == 0
+			and (node.module or "").startswith("sales_funnel")
+		):
+			found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+		elif isinstance(node, ast.Import):
+			found += [(node.lineno, a.name) for a in node.names if a.name.startswith("sales_funnel")]
+		elif (
+			isinstance(node, ast.Constant)
+			and isinstance(node.value, str)
+			and re.fullmatch(r"sales_funnel(\.\w+){2,}", node.value)
+			and not path.name.startswith("test_")
+		):
+			found.append((node.lineno, node.value))
+	return found
+
+
+def test_every_path_into_the_app_resolves():
+	missing = [
+		f"{path.relative_to(APP_PACKAGE.parent)}:{line}: {dotted}"
+		for path in app_modules()
+		for line, dotted in app_paths(path)
+		if not resolves(dotted)
+	]
+	for script in APP_PACKAGE.rglob("*.js"):
+		for dotted in re.findall(r"method: \"(sales_funnel(?:\.\w+)+)\"", script.read_text(encoding="utf-8")):
+			if not resolves(dotted):
+				missing.append(f"{script.relative_to(APP_PACKAGE.parent)}: {dotted}")
+	assert not missing, "paths into the app that lead nowhere:\n" + "\n".join(missing)
+
+
+def test_the_path_check_finds_a_broken_path():
+	assert resolves("sales_funnel.tasks.seal_call_days")
+	assert resolves("sales_funnel.services")
+	assert not resolves("sales_funnel.tasks.hourly")
+	assert not resolves("sales_funnel.events.documents.apply_pending_moves")
+	assert not resolves("sales_funnel.services.history.no_such_name")
