@@ -35,7 +35,7 @@ from sales_funnel.engine.dashboards import figures, periods, queries
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.names import OPEN_DEAL_STATUSES
 from sales_funnel.permissions import check_company_permission, deal_scope, is_funnel_manager, own_sales_people
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 DEALS = "Opportunity"
 HISTORY = "Funnel Stage Transition"
