@@ -33,15 +33,11 @@ from frappe.desk.doctype.notification_log.notification_log import enqueue_create
 from frappe.desk.form import assign_to
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import (
-	MAX_MOVES_PER_HOUR,
-	PlanItem,
-	manager_ranking,
-	open_deal_load,
-	plan_reassignments,
-	route_lead,
-)
-from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.engine.reassignment.history import open_deal_load
+from sales_funnel.engine.reassignment.model import MAX_MOVES_PER_HOUR, PlanItem
+from sales_funnel.engine.reassignment.plan import plan_reassignments
+from sales_funnel.engine.reassignment.ranking import manager_ranking, route_lead
+from sales_funnel.engine.reassignment.rules import load_rules
 from sales_funnel.permissions import is_funnel_manager
 from sales_funnel.recording import translate
 

@@ -3,7 +3,7 @@
 """Manager Ranking: a Reassignment Rule's pool ranked by conversion over its funnel (entered → won in the rule's
 window), with the tier each manager is in (Hot leads → top, Warm → middle, Cold → rest) and their open deals.
 Sales Managers see the whole pool; anyone else their own row (their rank and tier among the pool). Thin over
-`sales_funnel.engine.reassignment.manager_ranking`."""
+`sales_funnel.engine.reassignment.ranking.manager_ranking`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import TIER_LABELS, manager_ranking
-from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.engine.reassignment.ranking import TIER_LABELS, manager_ranking
+from sales_funnel.engine.reassignment.rules import load_rules
 from sales_funnel.permissions import is_funnel_manager
 
 

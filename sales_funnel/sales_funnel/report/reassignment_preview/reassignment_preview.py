@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Reassignment Preview: what the next scheduled run would do and why (planned moves first, then the deals the
 rules' limits hold back). Sales Managers see every deal's row, anyone else the rows of the deals they own or are
-assigned (`permissions.deal_scope`). Thin over `sales_funnel.engine.reassignment.reassignment_preview`."""
+assigned (`permissions.deal_scope`). Thin over `sales_funnel.engine.reassignment.stale.reassignment_preview`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.reassignment import reassignment_preview
+from sales_funnel.engine.reassignment.stale import reassignment_preview
 from sales_funnel.permissions import deal_scope
 
 # Which rows a user gets is decided by the app's scope (`permissions.deal_scope`: every deal for a Sales or System

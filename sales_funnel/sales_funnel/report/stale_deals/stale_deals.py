@@ -3,7 +3,7 @@
 """Stale Deals ("hope clients"): open deals beyond their stage's time limit, with days over, owner, last activity,
 the Reassignment Rule that will act and when, and a suggested action. Sales Managers see every deal, anyone else
 the deals they own or are assigned (`permissions.deal_scope`). Thin over
-`sales_funnel.engine.reassignment.stale_deals` (tested off a bench on MariaDB)."""
+`sales_funnel.engine.reassignment.stale.stale_deals` (tested off a bench on MariaDB)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import stale_deals
+from sales_funnel.engine.reassignment.stale import stale_deals
 from sales_funnel.permissions import deal_scope
 
 # Which rows a user gets is decided by the app's scope (`permissions.deal_scope`: every deal for a Sales or System
