@@ -11,4 +11,5 @@ Frappe layer applies the plan with Frappe's document API.
 - `chooser`: the new owner by the rule's strategy (round robin, least loaded, best converter, by temperature).
 - `plan`: the planner (`plan_reassignments`): rules in order, limits, caps, one state object per run.
 - `stale`: the data of the Stale Deals and Reassignment Preview reports.
+- `report`: the columns and rows of the Stale Deals, Reassignment Preview and Manager Ranking reports.
 """

@@ -1,5 +1,6 @@
 """The data of the Stale Deals and Reassignment Preview reports: the open deals beyond their stage's time limit
-("hope clients") with the rule that will act on them, and the next run's plan as rows."""
+("hope clients") with the rule that will act on them, and the next run's plan as rows. `report` shapes both, and
+the Manager Ranking, for the Desk."""
 
 from __future__ import annotations
 
