@@ -16,7 +16,7 @@ from frappe.utils import get_fullname, now_datetime
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment.report import ranking_report
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 
 @frappe.read_only()
