@@ -13,7 +13,7 @@ from sales_funnel.engine.conversion.stages import NOT_SET
 from sales_funnel.engine.dashboards import figures, periods, queries
 from sales_funnel.engine.deal_rules import deal_amount
 from sales_funnel.engine.funnels import Stage
-from sales_funnel.engine.reassignment import stale_deals
+from sales_funnel.engine.reassignment.stale import stale_deals
 from sales_funnel.engine.scope import DealScope
 from tests import planfact_builders as b
 from tests.builders import COMPANY, history, insert, make_funnel, make_opportunity

@@ -11,7 +11,7 @@ What counts (the Stage Conversion report's rules, `engine/conversion/`):
 - a win is the row with which a deal first entered its funnel's Won stage (`to_kind = 'Won'`, from a position
   below it): a deal won, reopened and won again is won once;
 - a stale deal is an open deal whose latest row is at an open stage with a time limit, entered at least that
-  many days before `now` (the Stale Deals report, `reassignment.stale_deals`, without its per-funnel limit).
+  many days before `now` (the Stale Deals report, `reassignment/stale.py` `stale_deals`, without its per-funnel limit).
 """
 
 from __future__ import annotations
