@@ -63,7 +63,6 @@ from devkit.schema.ddl import (
 	named_index,
 	site_doctypes,
 )
-from sales_funnel.engine.call_funnel import backfill_call_funnels
 from sales_funnel.engine.call_rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
 from sales_funnel.engine.calls import CallFilters, backfill_from_call, call_counts, call_outcome_report
 from sales_funnel.engine.conversion import (  # _Query: the Call Received row with and without the rollup
@@ -74,7 +73,8 @@ from sales_funnel.engine.conversion import (  # _Query: the Call Received row wi
 	_Query,
 	stage_conversion,
 )
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.call_funnel import backfill_call_funnels
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.scope import DealScope
 
 DATABASE = "sf_bench_calls"

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.backfill` plans it).
+"""Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.funnels.backfill.plan` plans it).
 
 Shared by `after_sync` (sales_funnel/install.py), the whitelisted `sales_funnel.api.backfill_history` and
 the `bench --site … sf-backfill-history` command (sales_funnel/commands.py). Each batch of deals is applied with
@@ -18,7 +18,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.backfill import (
+from sales_funnel.engine.funnels.backfill.plan import (
 	CHANNEL_COLUMNS,
 	DEFAULT_BATCH_SIZE,
 	OPPORTUNITY_STATUSES,
@@ -27,7 +27,7 @@ from sales_funnel.engine.backfill import (
 	iter_backfill,
 	status_aliases,
 )
-from sales_funnel.engine.call_funnel import calls_linking
+from sales_funnel.engine.funnels.call_funnel import calls_linking
 from sales_funnel.events.call_log import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sales_funnel.engine.funnels import Funnel, Stage, load_funnel
-from sales_funnel.engine.history import TRANSITION_COLUMNS, DealSnapshot, Transition, replay
+from sales_funnel.engine.funnels.history import TRANSITION_COLUMNS, DealSnapshot, Transition, replay
+from sales_funnel.engine.funnels.stages import Funnel, Stage, load_funnel
 
 COMPANY = "Test Co"
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from sales_funnel.engine import backfill as B
-from sales_funnel.engine.funnels import Stage, load_funnel
-from sales_funnel.engine.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.backfill import plan as B
+from sales_funnel.engine.funnels.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from tests import builders
 
 T0 = datetime(2025, 1, 6, 9, 0, 0)

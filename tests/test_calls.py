@@ -10,7 +10,6 @@ import pymysql
 import pytest
 
 from devkit.mariadb import MariaDB, Row
-from sales_funnel.engine.call_funnel import funnel_changes
 from sales_funnel.engine.call_rollup import mark_changed
 from sales_funnel.engine.calls import (
 	NOT_SET,
@@ -28,7 +27,8 @@ from sales_funnel.engine.calls import (
 	report_output,
 	safe_recording_url,
 )
-from sales_funnel.engine.funnels import Stage, load_funnel
+from sales_funnel.engine.funnels.call_funnel import funnel_changes
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from tests.builders import insert, make_funnel, make_opportunity
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, previous_period, stage_conversion
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, make_funnel, make_opportunity

@@ -29,10 +29,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.call_rollup import seal_days, sealed_days
 from sales_funnel.engine.conversion import CALL_RECEIVED, NOT_SET, WHOLE, ConversionFilters, stage_conversion
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.report_rows import build_report
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.stages import Stage
 from tests.builders import history, make_funnel
 
 STAGES = (

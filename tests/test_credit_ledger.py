@@ -13,13 +13,13 @@ from datetime import date, datetime
 
 import pytest
 
-from sales_funnel.engine.credit_ledger import (
+from sales_funnel.engine.sales.credit_ledger import (
 	CreditWrite,
 	ledger_rows,
 	rebuild_credits,
 	write_credits,
 )
-from sales_funnel.engine.planfact import direct_facts
+from sales_funnel.engine.sales.planfact import direct_facts
 from tests import planfact_builders as b
 from tests.builders import COMPANY
 from tests.test_planfact import TREE_NOW

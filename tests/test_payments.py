@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.payments import PaymentDay, daily_payments, sales_people_of_user
+from sales_funnel.engine.sales.payments import PaymentDay, daily_payments, sales_people_of_user
 from tests import planfact_builders as b
 from tests.builders import COMPANY
 from tests.test_planfact import TREE_NOW

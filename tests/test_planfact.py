@@ -26,7 +26,7 @@ from datetime import date, datetime
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.planfact import (
+from sales_funnel.engine.sales.planfact import (
 	NOT_CREDITED_KEY,
 	direct_facts,
 	make_period,
@@ -34,7 +34,7 @@ from sales_funnel.engine.planfact import (
 	plan_fact_report,
 	plan_vs_fact,
 )
-from sales_funnel.engine.plans import PlanRow, period_containing, period_end, validate_plan
+from sales_funnel.engine.sales.plans import PlanRow, period_containing, period_end, validate_plan
 from tests import planfact_builders as b
 from tests.builders import COMPANY, insert
 

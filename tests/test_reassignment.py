@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sales_funnel.engine.funnels import Stage, load_funnel
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment import (
 	MAX_MOVES_PER_HOUR,

@@ -19,7 +19,7 @@ from sales_funnel.engine.conversion import (
 	ConversionResult,
 	stage_conversion,
 )
-from sales_funnel.engine.funnels import Funnel, Stage
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.report_rows import (
 	ALL_DEALS,

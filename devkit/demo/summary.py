@@ -14,16 +14,6 @@ from sales_funnel.engine.calls import CallFilters, call_outcome_report
 from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.payments import daily_payments
-from sales_funnel.engine.planfact import (
-	NOT_CREDITED,
-	NOT_CREDITED_KEY,
-	PlanFactFilters,
-	direct_facts,
-	make_period,
-	plan_vs_fact,
-)
-from sales_funnel.engine.plans import CURRENCY_METRICS, METRICS
 from sales_funnel.engine.reassignment import PLANNED, plan_reassignments
 from sales_funnel.engine.reassignment_rules import (
 	BEST_CONVERTER,
@@ -31,6 +21,16 @@ from sales_funnel.engine.reassignment_rules import (
 	TRIGGER_STAGE_LIMIT,
 	Rule,
 )
+from sales_funnel.engine.sales.payments import daily_payments
+from sales_funnel.engine.sales.planfact import (
+	NOT_CREDITED,
+	NOT_CREDITED_KEY,
+	PlanFactFilters,
+	direct_facts,
+	make_period,
+	plan_vs_fact,
+)
+from sales_funnel.engine.sales.plans import CURRENCY_METRICS, METRICS
 
 
 def table_counts(db: Database) -> pd.DataFrame:

@@ -33,7 +33,7 @@ import pandas as pd
 from sales_funnel.engine.call_rollup import ROLLUP, as_date, sealed_days, sealed_ranges, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 
 PERIODS = ("day", "week", "month")

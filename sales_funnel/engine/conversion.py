@@ -31,8 +31,8 @@ import pandas as pd
 from sales_funnel.engine.call_rollup import FUNNEL_ROLLUP, sealed_days, unsealed_ranges
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import Funnel, load_funnel
-from sales_funnel.engine.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.inputs import EARLIEST_DATE, check_date
 from sales_funnel.engine.scope import DealScope

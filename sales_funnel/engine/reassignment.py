@@ -55,7 +55,7 @@ import pandas as pd
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.reassignment_rules import (
 	BEST_CONVERTER,

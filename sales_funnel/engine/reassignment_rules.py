@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import Message, _
 
 TRIGGER_STAGE_LIMIT = "Days Over Stage Limit"

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Keep the credit ledger (Sales Credit Entry) in step with Sales Invoices and Payment Entries, in the same
-transaction as the document (`sales_funnel.credit_ledger`, rules in `sales_funnel.engine.credit_ledger`).
+transaction as the document (`sales_funnel.credit_ledger`, rules in `sales_funnel.engine.sales.credit_ledger`).
 
 Frappe runs these doc_events after the controller's own methods, with the document's row and child rows already
 written (Document.save -> db_update / update_children -> run_post_save_methods), so the ledger's SQL reads the

@@ -32,9 +32,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt, now_datetime
 
-from sales_funnel.engine.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
-from sales_funnel.engine.deal_rules import furthest, move_time, won_by_conversion
-from sales_funnel.engine.history import (
+from sales_funnel.engine.funnels.deal_rules import furthest, move_time, won_by_conversion
+from sales_funnel.engine.funnels.history import (
 	Transition,
 	latest_transition,
 	reconcile_target,
@@ -42,6 +41,7 @@ from sales_funnel.engine.history import (
 	transition_moved_by,
 	trigger_target,
 )
+from sales_funnel.engine.sales.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
 from sales_funnel.recording import TRANSITION_DOCTYPE, get_funnel, record_move
 
 if TYPE_CHECKING:

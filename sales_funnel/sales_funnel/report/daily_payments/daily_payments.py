@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Daily Payments: per manager, payments due tomorrow, received today, due this week and overdue.
 
-Thin: rows from `sales_funnel.engine.payments.daily_payments` (tested off a bench on MariaDB). Sales Managers,
+Thin: rows from `sales_funnel.engine.sales.payments.daily_payments` (tested off a bench on MariaDB). Sales Managers,
 System Managers and Accounts see everyone; anyone else (a Sales User) only their own Sales People and those under
 them (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
 Money columns name the row field `currency` (Frappe's Currency column contract), which holds the company currency.
@@ -17,7 +17,7 @@ from frappe import _
 from frappe.utils import getdate, today
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.payments import FIGURE_LABELS, FIGURES, daily_payments
+from sales_funnel.engine.sales.payments import FIGURE_LABELS, FIGURES, daily_payments
 from sales_funnel.permissions import check_company_permission, own_sales_people
 from sales_funnel.recording import throw_invalid
 from sales_funnel.reports import link_column, names, no_sales_person_message, report_date

@@ -3,7 +3,7 @@
 """Invoices Without Deal: submitted Sales Invoices that realise no deal, or whose items come from several deals
 and wait for an accountant to confirm one (set Deal on the invoice; it is allowed after submit).
 
-Thin: rows from `sales_funnel.engine.deal_links.invoices_without_deal` (tested off a bench on MariaDB). For Accounts
+Thin: rows from `sales_funnel.engine.sales.deal_links.invoices_without_deal` (tested off a bench on MariaDB). For Accounts
 (ERPNext lets them read Sales Invoice; the Report's roles say so); a company the user's Company User Permissions
 exclude is refused. Money columns name the row field `currency`, which holds the company currency.
 """
@@ -15,8 +15,8 @@ from typing import Any
 import frappe
 from frappe import _
 
-from sales_funnel.engine.deal_links import invoices_without_deal
 from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.sales.deal_links import invoices_without_deal
 from sales_funnel.permissions import check_company_permission
 from sales_funnel.recording import throw_invalid
 from sales_funnel.reports import link_column, report_date

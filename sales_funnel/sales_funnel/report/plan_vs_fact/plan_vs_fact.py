@@ -3,7 +3,7 @@
 """Plan vs Fact: per Sales Person, rolled up the Sales Person tree to departments and the company, the plan,
 fact, % done and run-rate projection of each metric for one period.
 
-Thin: facts, rollup and plans come from `sales_funnel.engine.planfact.plan_vs_fact`, the columns, chart and
+Thin: facts, rollup and plans come from `sales_funnel.engine.sales.planfact.plan_vs_fact`, the columns, chart and
 summary from `plan_fact_report` (both tested off a bench on MariaDB). Sales Managers, System Managers and Accounts
 see everyone; anyone else (a Sales User) only their own Sales People and those under them, without the company's
 totals (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
@@ -18,7 +18,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.planfact import plan_fact_filters, plan_fact_report, plan_vs_fact
+from sales_funnel.engine.sales.planfact import plan_fact_filters, plan_fact_report, plan_vs_fact
 from sales_funnel.permissions import check_company_permission, own_sales_people
 from sales_funnel.recording import throw_invalid
 from sales_funnel.reports import link_column, names, no_sales_person_message, report_date

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 
 SECONDS_PER_DAY = 86_400.0

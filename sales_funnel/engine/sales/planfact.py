@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sales_funnel.engine.credit_ledger import credited_facts
-from sales_funnel.engine.crediting import USER_PERSON
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.inputs import check_company, check_known, name_list
-from sales_funnel.engine.plans import (
+from sales_funnel.engine.sales.credit_ledger import credited_facts
+from sales_funnel.engine.sales.crediting import USER_PERSON
+from sales_funnel.engine.sales.plans import (
 	CURRENCY_METRICS,
 	METRIC_LABELS,
 	METRICS,

@@ -53,8 +53,7 @@ from datetime import datetime
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel, load_funnel, load_funnels
-from sales_funnel.engine.history import (
+from sales_funnel.engine.funnels.history import (
 	CLOSED_STATUSES,
 	TRANSITION_COLUMNS,
 	DealSnapshot,
@@ -62,6 +61,13 @@ from sales_funnel.engine.history import (
 	has_history,
 	replay,
 	target_stage,
+)
+from sales_funnel.engine.funnels.stages import (
+	DealAttributes,
+	Funnel,
+	choose_funnel,
+	load_funnel,
+	load_funnels,
 )
 from sales_funnel.engine.i18n import InvalidInput, _
 

@@ -28,12 +28,12 @@ from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.inputs import check_company, check_date, name_list
-from sales_funnel.engine.planfact import (
+from sales_funnel.engine.sales.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
+from sales_funnel.engine.sales.planfact import (
 	NOT_CREDITED,
 	NOT_CREDITED_KEY,
 	payment_facts,
