@@ -19,15 +19,15 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.funnels.backfill.plan import (
-	CHANNEL_COLUMNS,
 	DEFAULT_BATCH_SIZE,
-	OPPORTUNITY_STATUSES,
 	BackfillPlan,
 	claim_deal,
 	iter_backfill,
-	status_aliases,
 )
+from sales_funnel.engine.funnels.backfill.scan import CHANNEL_COLUMNS
+from sales_funnel.engine.funnels.backfill.versions import status_aliases
 from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.names import DEAL_STATUSES
 from sales_funnel.events.call_log import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
@@ -48,7 +48,7 @@ def opportunity_status_aliases() -> dict[str, str]:
 	)
 	pairs = []
 	for language in sorted(languages):
-		for status in OPPORTUNITY_STATUSES:
+		for status in DEAL_STATUSES:
 			pairs.append((_(status, lang=language, context="Opportunity"), status))
 			pairs.append((_(status, lang=language), status))
 	return status_aliases(pairs)

@@ -18,9 +18,10 @@ import frappe
 from frappe import _
 
 from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.funnels.choice import DealAttributes, choose_funnel
 from sales_funnel.engine.funnels.deal_rules import entry_stage, stage_probability
 from sales_funnel.engine.funnels.history import target_stage
-from sales_funnel.engine.funnels.stages import DealAttributes, Funnel, choose_funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.events.call_log import keep_call_funnels
 from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
 
