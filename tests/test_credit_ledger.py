@@ -19,7 +19,7 @@ from sales_funnel.engine.sales.credit_ledger import (
 	rebuild_credits,
 	write_credits,
 )
-from sales_funnel.engine.sales.planfact import direct_facts
+from sales_funnel.engine.sales.facts import direct_facts
 from tests import planfact_builders as b
 from tests.builders import COMPANY
 from tests.test_planfact import TREE_NOW

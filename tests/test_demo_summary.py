@@ -18,7 +18,7 @@ from devkit.demo.summary import (
 	reassignment_tables,
 	set_demo_plan,
 )
-from sales_funnel.engine.sales.planfact import NOT_CREDITED_KEY, direct_facts
+from sales_funnel.engine.sales.facts import NOT_CREDITED_KEY, direct_facts
 from sales_funnel.engine.sales.plans import plan_targets
 
 

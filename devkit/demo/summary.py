@@ -21,15 +21,9 @@ from sales_funnel.engine.reassignment_rules import (
 	TRIGGER_STAGE_LIMIT,
 	Rule,
 )
+from sales_funnel.engine.sales.facts import NOT_CREDITED, NOT_CREDITED_KEY, direct_facts
 from sales_funnel.engine.sales.payments import daily_payments
-from sales_funnel.engine.sales.planfact import (
-	NOT_CREDITED,
-	NOT_CREDITED_KEY,
-	PlanFactFilters,
-	direct_facts,
-	make_period,
-	plan_vs_fact,
-)
+from sales_funnel.engine.sales.planfact import PlanFactFilters, make_period, plan_vs_fact
 from sales_funnel.engine.sales.plans import CURRENCY_METRICS, METRICS
 
 
