@@ -1,4 +1,4 @@
-"""Which funnel a call belongs to (`Call Log.sf_funnel`, engine/call_funnel.py), kept by the hooks and the
+"""Which funnel a call belongs to (`Call Log.sf_funnel`, engine/funnels/call_funnel.py), kept by the hooks and the
 backfill, computed by hand.
 
 Funnels Inbound (Test Co's default) and Partners; deals OPP-I (Inbound), OPP-P (Partners), OPP-N (in no funnel).

@@ -20,8 +20,8 @@ from sales_funnel.engine.sales.deal_links import (
 	quotation_deals,
 	trace_invoices,
 )
-from tests import planfact_builders as b
 from tests.builders import COMPANY
+from tests.sales import planfact_builders as b
 
 DAY = date(2026, 3, 2)
 

@@ -1,4 +1,4 @@
-"""The deal rules the doc events apply (engine/deal_rules.py), on hand-computed cases: no database."""
+"""The deal rules the doc events apply (engine/funnels/deal_rules.py), on hand-computed cases: no database."""
 
 from __future__ import annotations
 

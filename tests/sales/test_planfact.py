@@ -30,8 +30,8 @@ from sales_funnel.engine.sales.facts import NOT_CREDITED_KEY, direct_facts
 from sales_funnel.engine.sales.planfact import make_period, plan_fact_filters, plan_vs_fact
 from sales_funnel.engine.sales.plans import PlanRow, period_containing, period_end, validate_plan
 from sales_funnel.engine.sales.report_rows import Desk, plan_fact_report
-from tests import planfact_builders as b
 from tests.builders import COMPANY, insert
+from tests.sales import planfact_builders as b
 
 Q1 = date(2026, 1, 1)
 NOW = datetime(2026, 2, 14, 12, 0)
