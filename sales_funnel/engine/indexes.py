@@ -20,7 +20,7 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	"Call Log": [
 		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
 		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
-		# the Stage Conversion report's Call Received row: a funnel's calls of a period (engine/call_funnel.py)
+		# the Stage Conversion report's Call Received row: a funnel's calls of a period (engine/funnels/call_funnel.py)
 		("sf_call_funnel", ["sf_funnel", "start_time", "employee_user_id"]),
 	],
 	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
@@ -51,7 +51,7 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		("sf_activity", [*REPORT_KEY, "transitioned_at", *REPORT_PAYLOAD, "funnel_entered_at"]),
 		("sf_open_now", ["funnel", "is_latest", "to_position", "transitioned_at", "funnel_entered_at"]),
 	],
-	# Plan vs Fact and Daily Payments (engine/planfact.py, engine/payments.py) read these, not the rows
+	# Plan vs Fact and Daily Payments (engine/sales/facts.py, engine/sales/payments.py) read these, not the rows
 	"Sales Invoice": [
 		(
 			"sf_planfact",
