@@ -15,7 +15,7 @@ from sales_funnel.engine.sql import in_list
 NEW_CUSTOMER_SOURCES = ("Lead", "Prospect")  # opportunity_from of a deal with a new customer
 CHANNEL_COLUMNS = ("source", "utm_source")  # Opportunity.source (v15, Lead Source); utm_source where present
 
-# The deal as live recording (sales_funnel/recording.py) snapshots it: manager = opportunity_owner or owner;
+# The deal as live recording (sales_funnel/services/history.py) snapshots it: manager = opportunity_owner or owner;
 # amount in company currency; department = the parent Sales Person of the manager's Sales Person (Sales
 # Person.employee -> Employee.user_id); item group with the largest amount (base_amount, else amount; ties by
 # name); lost reason = first Opportunity Lost Reason row, else order_lost_reason when it names one.

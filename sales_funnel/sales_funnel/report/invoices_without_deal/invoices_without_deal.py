@@ -20,8 +20,8 @@ from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.sales.deal_links import invoices_without_deal
 from sales_funnel.engine.sales.report_rows import invoices_without_deal_report
 from sales_funnel.permissions import check_company_permission
-from sales_funnel.recording import throw_invalid
-from sales_funnel.reports import desk, report_date
+from sales_funnel.sales_funnel.report.utils import desk, report_date
+from sales_funnel.utils import throw_invalid
 
 SOURCES = ("Sales Invoice",)
 

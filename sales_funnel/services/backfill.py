@@ -28,7 +28,7 @@ from sales_funnel.engine.funnels.backfill.scan import CHANNEL_COLUMNS
 from sales_funnel.engine.funnels.backfill.versions import status_aliases
 from sales_funnel.engine.funnels.call_funnel import calls_linking
 from sales_funnel.engine.names import DEAL_STATUSES
-from sales_funnel.events.call_log import keep_call_funnels
+from sales_funnel.services.call_links import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 JOB_ID = "sales_funnel_backfill_history"
@@ -69,7 +69,7 @@ def deals_without_history() -> int:
 
 def apply_plan(plan: BackfillPlan) -> int:
 	"""Write one batch's plan; return how many deals got history. Each deal is claimed first
-	(`engine.backfill.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
+	(`engine.funnels.backfill.plan.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
 	history since the plan was made (a user saved it meanwhile, so live recording started its history) is left as
 	it is, its funnel included."""
 	rows_of: dict[str, list] = {}
@@ -149,7 +149,7 @@ def start_backfill(deals: Sequence[str] | None = None, *, commit: bool = True) -
 	if pending <= INLINE_LIMIT:
 		return run_backfill(deals, commit=commit)
 	frappe.enqueue(
-		"sales_funnel.backfill_apply.run_backfill",
+		"sales_funnel.services.backfill.run_backfill",
 		queue="long",
 		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,
