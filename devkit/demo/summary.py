@@ -17,13 +17,14 @@ from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.reassignment import PLANNED, plan_reassignments
-from sales_funnel.engine.reassignment_rules import (
+from sales_funnel.engine.reassignment.model import (
 	BEST_CONVERTER,
+	PLANNED,
 	POOL_SALES_PERSON_GROUP,
 	TRIGGER_STAGE_LIMIT,
 	Rule,
 )
+from sales_funnel.engine.reassignment.plan import plan_reassignments
 from sales_funnel.engine.sales.facts import NOT_CREDITED, NOT_CREDITED_KEY, direct_facts
 from sales_funnel.engine.sales.payments import daily_payments
 from sales_funnel.engine.sales.planfact import PlanFactFilters, make_period, plan_vs_fact
