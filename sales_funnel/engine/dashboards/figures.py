@@ -27,8 +27,8 @@ from sales_funnel.engine.dashboards.periods import (
 	same_days_last_month,
 )
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.payments import daily_payments
-from sales_funnel.engine.planfact import PlanFactFilters, plan_vs_fact
+from sales_funnel.engine.sales.payments import daily_payments
+from sales_funnel.engine.sales.planfact import PlanFactFilters, plan_vs_fact
 from sales_funnel.engine.scope import DealScope
 
 PLAN_METRIC = "invoiced_revenue"  # plan completion is the invoiced revenue's (Plan vs Fact's first metric)

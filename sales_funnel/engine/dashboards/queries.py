@@ -22,13 +22,13 @@ from typing import Any
 
 from sales_funnel.engine.dashboards.periods import add_months
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import load_funnels
+from sales_funnel.engine.funnels.stages import load_funnels
 from sales_funnel.engine.names import DEAL_DOCTYPE, OPEN_DEAL_STATUSES
 from sales_funnel.engine.scope import DealScope
 from sales_funnel.engine.sql import in_list
 
 ENTRY = "t.from_position = 0 AND t.progress_from = 0"
-# a deal's amount in company currency, as the stage history records it (`deal_rules.deal_amount`):
+# a deal's amount in company currency, as the stage history records it (`funnels/deal_rules.py` `deal_amount`):
 # base_opportunity_amount, else opportunity_amount times the conversion rate, else the items' base_total (ERPNext
 # sets the amounts in the form's script, and only the items' totals on the server)
 DEAL_AMOUNT = """COALESCE(NULLIF(d.base_opportunity_amount, 0),

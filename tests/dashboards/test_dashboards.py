@@ -11,16 +11,16 @@ import pytest
 from sales_funnel.engine.calls.filters import CallScope
 from sales_funnel.engine.conversion.stages import NOT_SET
 from sales_funnel.engine.dashboards import figures, periods, queries
-from sales_funnel.engine.deal_rules import deal_amount
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.deal_rules import deal_amount
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.reassignment.stale import stale_deals
 from sales_funnel.engine.scope import DealScope
-from tests import planfact_builders as b
 from tests.builders import COMPANY, history, insert, make_funnel, make_opportunity
-from tests.test_payments import ON as PAYMENT_DAY
-from tests.test_payments import data as payment_data
-from tests.test_planfact import NOW as PLAN_NOW
-from tests.test_planfact import company_data as plan_company_data
+from tests.sales import planfact_builders as b
+from tests.sales.test_payments import ON as PAYMENT_DAY
+from tests.sales.test_payments import data as payment_data
+from tests.sales.test_planfact import NOW as PLAN_NOW
+from tests.sales.test_planfact import company_data as plan_company_data
 
 STAGES = [
 	Stage("Lead In", "Open", 10, time_limit_days=5),
@@ -263,7 +263,7 @@ def test_deals_entering_each_stage_this_month_and_the_same_days_last_month(db):
 
 
 def load(db):
-	from sales_funnel.engine.funnels import load_funnel
+	from sales_funnel.engine.funnels.stages import load_funnel
 
 	return load_funnel(db, "F")
 
