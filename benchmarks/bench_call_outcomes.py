@@ -64,16 +64,16 @@ from devkit.schema.ddl import (
 	site_doctypes,
 )
 from sales_funnel.engine.call_funnel import backfill_call_funnels
-from sales_funnel.engine.call_rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
-from sales_funnel.engine.calls import CallFilters, backfill_from_call, call_counts, call_outcome_report
-from sales_funnel.engine.conversion import (  # _Query: the Call Received row with and without the rollup
-	CALL_RECEIVED,
-	WHOLE,
-	ConversionFilters,
-	_existing_indexes,
-	_Query,
-	stage_conversion,
-)
+from sales_funnel.engine.calls.filters import CallFilters
+from sales_funnel.engine.calls.from_call import backfill_from_call
+from sales_funnel.engine.calls.query import call_counts
+from sales_funnel.engine.calls.report import call_outcome_report
+from sales_funnel.engine.calls.rollup import DAYS, FUNNEL_ROLLUP, ROLLUP, mark_changed, seal_day, seal_days
+from sales_funnel.engine.conversion.call_received import CALL_RECEIVED, call_rows
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.query import StageQuery, existing_indexes
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.scope import DealScope
 
@@ -307,11 +307,11 @@ def measure_call_received(db: MariaDB, end) -> dict:
 		# the row from the rollup (sealed days) equals the row read from the Call Logs alone, over the year
 		box(1)
 		year = shapes["last_12_months_by_manager"]
-		query = _Query(load_funnel(db, funnel), year, DealScope(), NOW, _existing_indexes(db))
+		query = StageQuery(load_funnel(db, funnel), year, DealScope(), NOW, existing_indexes(db))
 		started = time.perf_counter()
-		raw = query.call_rows(db, use_rollup=False)
+		raw = call_rows(query, db, use_rollup=False)
 		raw_seconds = time.perf_counter() - started
-		rolled = query.call_rows(db)
+		rolled = call_rows(query, db)
 
 		def norm(frame):  # a call without an employee: '' in the rollup, NULL in the Call Logs
 			frame = frame.assign(slice=frame["slice"].fillna("").astype(str))

@@ -34,7 +34,8 @@ from common import machine, peak_rss_mib, prepare_server, timed, write_result
 from devkit.demo.generator import DemoSpec
 from devkit.demo.loader import load_company
 from devkit.mariadb import ConnectionSettings, MariaDB
-from sales_funnel.engine.conversion import ConversionFilters, stage_conversion
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.report import stage_conversion
 
 NOW = DemoSpec.now
 PERIOD = (date(2025, 11, 1), date(2026, 10, 31))

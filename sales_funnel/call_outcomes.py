@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """The Frappe side of call outcomes (thin): check permissions, ask the engine for the plan
-(`sales_funnel.engine.calls.plan_outcome_effect`) and apply it with Frappe's document API inside the request's
+(`sales_funnel.engine.calls.outcome.plan_outcome_effect`) and apply it with Frappe's document API inside the request's
 transaction, so hooks, versions and notifications fire and a user error (frappe.throw) rolls everything back.
 
 Permissions, all checked before anything is written: the call's employee or a Sales / System Manager may set a
@@ -31,8 +31,7 @@ from frappe.desk.form import assign_to
 from frappe.share import add_docshare
 from frappe.utils import convert_utc_to_system_timezone, escape_html, now_datetime
 
-from sales_funnel.engine.calls import (
-	CALL_LOG,
+from sales_funnel.engine.calls.outcome import (
 	CallRecord,
 	OutcomePlan,
 	load_call,
@@ -40,6 +39,7 @@ from sales_funnel.engine.calls import (
 	plan_outcome_effect,
 )
 from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.names import CALL_LOG_DOCTYPE as CALL_LOG
 from sales_funnel.permissions import is_funnel_manager
 from sales_funnel.recording import throw_invalid, translate
 

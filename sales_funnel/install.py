@@ -88,7 +88,7 @@ def _run_without_failing_install(
 
 def mark_deals_from_calls() -> None:
 	"""`Opportunity.sf_from_call` for the deals existing Call Logs link to (the Call Log hook keeps it after)."""
-	from sales_funnel.engine.calls import backfill_from_call
+	from sales_funnel.engine.calls.from_call import backfill_from_call
 
 	changed = backfill_from_call(frappe.db)
 	if changed:
@@ -99,7 +99,7 @@ def keep_call_funnels() -> None:
 	"""`Call Log.sf_funnel` for existing calls (the Call Log and Opportunity hooks keep it after), then every day
 	of the rollup unsealed: `Call Funnel Rollup` is counted by it and the hourly job seals the days again."""
 	from sales_funnel.engine.call_funnel import backfill_call_funnels
-	from sales_funnel.engine.call_rollup import unseal_all
+	from sales_funnel.engine.calls.rollup import unseal_all
 
 	changed = backfill_call_funnels(frappe.db)
 	unseal_all(frappe.db)

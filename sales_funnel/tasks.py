@@ -4,7 +4,7 @@
 
 - hourly: one ToDo (an assignment of the Call Log) for every call past its grace period without an outcome;
   the engine never selects a call that already has a ToDo, so no call is reminded about twice;
-- hourly: seal the past days of the Call Outcomes rollup (`engine.call_rollup.seal_days`), one day per
+- hourly: seal the past days of the Call Outcomes rollup (`engine.calls.rollup.seal_days`), one day per
   transaction;
 - daily: a digest for the Sales Managers: who left how many calls without an outcome, as a Notification Log
   each (always) and an e-mail (when the site has an outgoing email account).
@@ -21,8 +21,9 @@ from frappe.desk.form import assign_to
 from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.utils import escape_html, format_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.call_rollup import seal_days
-from sales_funnel.engine.calls import CALL_LOG, missing_outcome_digest, overdue_calls
+from sales_funnel.engine.calls.overdue import missing_outcome_digest, overdue_calls
+from sales_funnel.engine.calls.rollup import seal_days
+from sales_funnel.engine.names import CALL_LOG_DOCTYPE as CALL_LOG
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import call_settings
 
 REMINDERS_PER_RUN = 5000

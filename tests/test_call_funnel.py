@@ -12,10 +12,10 @@ from datetime import date, datetime
 import pytest
 
 from sales_funnel.engine.call_funnel import backfill_call_funnels, calls_linking, funnel_changes
-from sales_funnel.engine.call_rollup import seal_days, sealed_days
+from sales_funnel.engine.calls.rollup import seal_days, sealed_days
 from tests.builders import insert, make_funnel, make_opportunity
-from tests.test_calls import call, keep_funnel
-from tests.test_conversion_calls import STAGES
+from tests.calls.builders import call, keep_funnel
+from tests.conversion.test_call_received import STAGES
 
 NOW = datetime(2026, 3, 20, 12, 0)
 ANNA = "anna@example.com"

@@ -10,8 +10,11 @@ import pandas as pd
 
 from devkit.demo.model import COMPANIES, FUNNELS
 from devkit.schema.ddl import site_doctypes, table_name
-from sales_funnel.engine.calls import CallFilters, call_outcome_report
-from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
+from sales_funnel.engine.calls.filters import CallFilters
+from sales_funnel.engine.calls.report import call_outcome_report
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.payments import daily_payments

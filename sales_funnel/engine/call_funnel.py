@@ -4,7 +4,7 @@ A call's funnel is the funnel (`Opportunity.sf_sales_funnel`) of the first Oppor
 link row's position, `idx`) that is in a funnel; empty (NULL) when its links name no Opportunity in a funnel. So a
 call about deals of two funnels belongs to the funnel of the first of them only.
 
-The Stage Conversion report's Call Received row (`conversion._Query.call_rows`) counts calls by this field over
+The Stage Conversion report's Call Received row (`conversion/call_received.py`) counts calls by this field over
 the covering index `sf_call_funnel` (sf_funnel, start_time, employee_user_id) instead of probing every call's
 link rows (56 s for a year of the 5M-call benchmark before; see docs/call_outcomes.md).
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sales_funnel.engine.call_rollup import unseal_all
+from sales_funnel.engine.calls.rollup import unseal_all
 from sales_funnel.engine.db import Database
 
 # The link rows of calls that name an Opportunity in a funnel (alias dl for the link, o for the deal).

@@ -3,9 +3,9 @@
 """Call Log doc_events, both in the change's own transaction:
 
 - a change to a call of a sealed past day unseals that day, so the Call Outcomes report reads the day from the
-  Call Logs until the hourly job seals it again (`sales_funnel.engine.call_rollup`);
+  Call Logs until the hourly job seals it again (`sales_funnel.engine.calls.rollup`);
 - the Opportunities the call links to (before and after) get their `sf_from_call` flag right
-  (`sales_funnel.engine.calls.from_call_changes`), written with `frappe.db.set_value` like the app's other
+  (`sales_funnel.engine.calls.from_call.from_call_changes`), written with `frappe.db.set_value` like the app's other
   derived fields: the flag is what the report's deals from calls are counted by;
 - the call's own `sf_funnel` (the funnel of its first deal in a funnel, `sales_funnel.engine.call_funnel`) is
   recomputed from its links, and when it changed the call's day is unsealed: the Stage Conversion report's
@@ -24,8 +24,8 @@ import frappe
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.call_funnel import funnel_changes
-from sales_funnel.engine.call_rollup import changed_days, mark_changed
-from sales_funnel.engine.calls import from_call_changes
+from sales_funnel.engine.calls.from_call import from_call_changes
+from sales_funnel.engine.calls.rollup import changed_days, mark_changed
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

@@ -3,7 +3,7 @@
 """Bench tests of the whitelisted `set_call_outcome` and `log_call` (sales_funnel.api): who may, what each kind of
 outcome does to ERPNext's documents (Lead, Opportunity created or moved, follow-up ToDo), that setting it again
 does nothing, and that a refusal or bad input writes nothing. The plan itself is tested off a bench
-(tests/test_calls.py); this is the Frappe side: permissions, ERPNext's hooks, assignments."""
+(tests/calls/test_outcome.py); this is the Frappe side: permissions, ERPNext's hooks, assignments."""
 
 from __future__ import annotations
 

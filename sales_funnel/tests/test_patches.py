@@ -18,7 +18,7 @@ from frappe.utils import add_days, now_datetime, today
 from frappe.utils.fixtures import sync_fixtures
 
 from sales_funnel import install
-from sales_funnel.engine.call_rollup import DAYS
+from sales_funnel.engine.calls.rollup import DAYS
 from sales_funnel.engine.credit_ledger import rebuild_credits
 from sales_funnel.patches import fixtures
 from sales_funnel.patches.v1_0 import build_credit_ledger, keep_call_funnels, mark_deals_from_calls

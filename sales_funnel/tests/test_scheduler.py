@@ -11,7 +11,7 @@ import frappe
 from frappe.utils import add_to_date, now_datetime
 
 from sales_funnel import hooks
-from sales_funnel.engine.call_rollup import DAYS, ROLLUP
+from sales_funnel.engine.calls.rollup import DAYS, ROLLUP
 from sales_funnel.reassignment_apply import TIERS_CACHE_KEY
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import (
 	SETTINGS,

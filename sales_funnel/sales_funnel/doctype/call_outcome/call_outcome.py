@@ -4,7 +4,7 @@
 import frappe
 from frappe.model.document import Document
 
-from sales_funnel.engine.calls import check_outcome_setup, check_outcome_stage
+from sales_funnel.engine.calls.outcome import check_outcome_setup, check_outcome_stage
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.recording import throw_invalid
 

@@ -11,7 +11,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
-from sales_funnel.engine.calls import DEFAULT_GRACE_HOURS, DEFAULT_STATUSES
+from sales_funnel.engine.calls.overdue import DEFAULT_GRACE_HOURS, DEFAULT_STATUSES
 
 SETTINGS = "Sales Funnel Settings"
 

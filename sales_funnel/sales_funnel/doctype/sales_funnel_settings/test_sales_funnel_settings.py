@@ -8,7 +8,7 @@ from __future__ import annotations
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from sales_funnel.engine.calls import DEFAULT_GRACE_HOURS, DEFAULT_STATUSES
+from sales_funnel.engine.calls.overdue import DEFAULT_GRACE_HOURS, DEFAULT_STATUSES
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import (
 	SETTINGS,
 	call_settings,

@@ -2,9 +2,10 @@
 # For license information, please see license.txt
 """Call Outcomes: per manager and day / week / month, calls, answered, with an outcome, negotiations started,
 meetings booked, deals created from calls and won; a chart comparing managers; the calls behind a row (with
-their recordings, http(s) links only: `calls.safe_recording_url`) through `get_calls`.
+their recordings, http(s) links only: `calls.drilldown.safe_recording_url`) through `get_calls`.
 
-Thin: the figures come from `sales_funnel.engine.calls` (tested off a bench on MariaDB). A Sales User sees only
+Thin: the filters go to `sales_funnel.engine.calls.report.call_outcomes_output`, which gives the columns, rows,
+chart and summary, and the drill-down's to `calls.drilldown` (tested off a bench on MariaDB). A Sales User sees only
 their own calls; a Sales Manager or System Manager sees everyone's.
 
 Who may run it: the report's roles (Sales User, Sales Manager, System Manager) and report permission on its
@@ -22,18 +23,14 @@ import frappe
 from frappe import _
 from frappe.utils import cint, escape_html, get_fullname, now_datetime
 
-from sales_funnel.engine.calls import (
-	CallFilters,
-	CallScope,
-	call_outcome_report,
-	calls_drilldown,
-	report_output,
-)
+from sales_funnel.engine.calls.drilldown import calls_drilldown
+from sales_funnel.engine.calls.filters import CallFilters, CallScope
+from sales_funnel.engine.calls.filters import call_filters as engine_filters
+from sales_funnel.engine.calls.report import call_outcomes_output
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import is_funnel_manager
 from sales_funnel.recording import throw_invalid
 
-PERIODS = {"Day": "day", "Week": "week", "Month": "month"}
 REPORT = "Call Outcomes"
 
 
@@ -45,19 +42,16 @@ def call_scope(user: str | None = None) -> CallScope:
 def call_filters(filters: frappe._dict) -> CallFilters:
 	if not filters.from_date or not filters.to_date:
 		frappe.throw(_("Choose both a From Date and a To Date."), title=_("Call Outcomes"))
-	return CallFilters(
-		from_date=parse_date(filters.from_date, _("From Date")),
-		to_date=parse_date(filters.to_date, _("To Date")),
-		period=PERIODS.get(filters.period or "Week", str(filters.period).lower()),
-		company=filters.company or None,
-		manager=filters.manager or None,
-		call_type=filters.call_type or None,
-	)
+	dates = {
+		"from_date": parse_date(filters.from_date, _("From Date")),
+		"to_date": parse_date(filters.to_date, _("To Date")),
+	}
+	return engine_filters({**filters, **dates})
 
 
 def parse_date(value: Any, label: str) -> date:
 	"""A filter's date ("2026-03-20", or a date); anything else is a user error naming the filter. The range the
-	report accepts is the engine's (`calls.validate_filters`)."""
+	report accepts is the engine's (`calls.filters.validate_filters`)."""
 	if isinstance(value, datetime):
 		return value.date()
 	if isinstance(value, date):
@@ -84,10 +78,11 @@ def check_report_permission() -> None:
 def execute(filters: dict[str, Any] | None = None) -> tuple:
 	filters = frappe._dict(filters or {})
 	try:
-		result = call_outcome_report(frappe.db, call_filters(filters), now_datetime(), scope=call_scope())
+		output = call_outcomes_output(
+			frappe.db, call_filters(filters), now_datetime(), call_scope(), _, full_name=get_fullname
+		)
 	except InvalidInput as error:
 		throw_invalid(error, title=_("Call Outcomes"))
-	output = report_output(result, _, full_name=get_fullname)
 	return output.columns, output.data, None, output.chart, output.summary
 
 

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Bench tests of the Call Outcomes report as the Desk runs it (`frappe.desk.query_report.run`): who may run it,
 whose calls each role sees, the calls behind a row (`get_calls`) with only http(s) recordings as links, and bad
-filters refused with a clear message. The figures themselves are tested off a bench (tests/test_calls.py)."""
+filters refused with a clear message. The figures themselves are tested off a bench (tests/calls/)."""
 
 from __future__ import annotations
 

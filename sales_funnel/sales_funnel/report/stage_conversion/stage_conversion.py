@@ -3,10 +3,9 @@
 """Stage Conversion: per stage of a Sales Funnel, how many deals entered, moved on, were lost, are open or stale,
 and how long they stayed; optionally per slice and against the previous period.
 
-Thin: the numbers come from `sales_funnel.engine.conversion.stage_conversion` and the rows, chart and summary
-from `sales_funnel.engine.report_rows` (both tested off a bench on MariaDB). The Report's permission is on Funnel
-Stage Transition (the history it counts), which its roles may read; a company the user's Company User
-Permissions exclude is refused.
+Thin: the filters go to `sales_funnel.engine.conversion.report.stage_conversion_output`, which gives the columns,
+rows, chart and summary (tested off a bench on MariaDB). The Report's permission is on Funnel Stage Transition (the
+history it counts), which its roles may read; a company the user's Company User Permissions exclude is refused.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import frappe
 from frappe import _
 from frappe.utils import get_fullname, getdate, now_datetime
 
-from sales_funnel.engine.conversion import stage_conversion
+from sales_funnel.engine.conversion.filters import conversion_filters
+from sales_funnel.engine.conversion.report import stage_conversion_output
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.report_rows import build_report, conversion_filters
 from sales_funnel.permissions import check_company_permission, deal_scope
 from sales_funnel.recording import throw_invalid
 
@@ -32,29 +31,18 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 	if not filters.from_date or not filters.to_date:
 		frappe.throw(_("Choose both a From Date and a To Date."))
 	check_company_permission(filters.company, SOURCES)
+	dates = {"from_date": getdate(filters.from_date), "to_date": getdate(filters.to_date)}
 	try:
-		conversion = conversion_filters(
-			from_date=getdate(filters.from_date),
-			to_date=getdate(filters.to_date),
-			company=filters.company,
-			funnel=filters.funnel,
-			mode=filters.mode,
-			slice_by=filters.slice_by,
-			compare_previous=filters.compare_previous,
-		)
-		result = stage_conversion(
-			frappe.db, conversion, now=now_datetime(), scope=deal_scope(frappe.session.user)
+		report = stage_conversion_output(
+			frappe.db,
+			conversion_filters({**filters, **dates}),
+			now=now_datetime(),
+			scope=deal_scope(frappe.session.user),
+			translate=_,
+			check_company=lambda company: check_company_permission(company, SOURCES),
+			currency_of=lambda company: frappe.get_cached_value("Company", company, "default_currency"),
+			full_name=get_fullname,
 		)
 	except InvalidInput as error:
 		throw_invalid(error, title=_("Stage Conversion"))
-
-	company = conversion.company or result.funnel.company
-	check_company_permission(company, SOURCES)
-	currency = frappe.get_cached_value("Company", company, "default_currency") if company else None
-	report = build_report(
-		result,
-		_,
-		currency=currency,
-		slice_label=get_fullname if conversion.slice_by == "manager" else None,
-	)
 	return report.columns, report.data, None, report.chart, report.summary

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Bench test (`bench --site … run-tests --app sales_funnel`): runs only on a real bench with ERPNext, in
-GitHub Actions. The report's numbers and shaping are tested off a bench in tests/test_report_rows.py; this
+GitHub Actions. The report's numbers and shaping are tested off a bench in tests/conversion/test_output.py; this
 checks the wiring: filters in, the deals recorded by the Opportunity hooks counted, the Sales User's scope, and
 the permission hooks of Funnel Stage Transition."""
 

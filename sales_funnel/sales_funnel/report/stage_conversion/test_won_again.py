@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Bench test of the Stage Conversion report: a deal won when its invoice is paid, reopened when the payment is
 cancelled and won again when it is paid again is one won deal, with its amount counted once (the engine's figures
-are tested by hand in tests/test_conversion.py)."""
+are tested by hand in tests/conversion/test_report.py)."""
 
 from __future__ import annotations
 

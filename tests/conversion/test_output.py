@@ -1,5 +1,4 @@
-"""The Stage Conversion report's output (columns, rows, tree, chart, summary) on the demo company, and the
-filter parsing the Frappe layer relies on."""
+"""The Stage Conversion report's output (columns, rows, tree, chart, summary) on the demo company."""
 
 from __future__ import annotations
 
@@ -10,26 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.conversion import (
-	NOT_SET,
-	SLICE_LABELS,
-	SLICES,
-	WHOLE,
-	ConversionFilters,
-	ConversionResult,
-	stage_conversion,
-)
-from sales_funnel.engine.funnels import Funnel, Stage
-from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.report_rows import (
+from sales_funnel.engine.conversion.filters import ConversionFilters, conversion_filters
+from sales_funnel.engine.conversion.output import (
 	ALL_DEALS,
 	COLUMNS,
 	PREVIOUS_COLUMNS,
 	build_report,
-	conversion_filters,
 	report_columns,
-	slice_key,
 )
+from sales_funnel.engine.conversion.report import stage_conversion, stage_conversion_output
+from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE, ConversionResult
+from sales_funnel.engine.funnels import Funnel, Stage
 
 NOW = datetime(2026, 11, 1, 18)
 COMPANY = "Demo Trading"
@@ -46,58 +36,13 @@ def identity(text: str) -> str:
 
 
 def run(db, *, translate=identity, slice_label=None, currency="PLN", **raw):
-	filters = conversion_filters(company=COMPANY, **{**PERIOD, **raw})
+	filters = conversion_filters({"company": COMPANY, **PERIOD, **raw})
 	result = stage_conversion(db, filters, now=NOW)
 	return result, build_report(result, translate, currency=currency, slice_label=slice_label)
 
 
 def json_safe(value) -> str:
 	return json.dumps(value, allow_nan=False)  # raises on NaN / numpy scalars
-
-
-# ---------------------------------------------------------------------------------------------- filters
-def test_filters_map_the_report_values_to_the_engine():
-	filters = conversion_filters(
-		from_date=date(2026, 1, 1),
-		to_date=date(2026, 1, 31),
-		company="C",
-		funnel="",
-		mode="Activity",
-		slice_by="Lead Temperature",
-		compare_previous="1",
-	)
-	assert filters == ConversionFilters(
-		from_date=date(2026, 1, 1),
-		to_date=date(2026, 1, 31),
-		company="C",
-		funnel=None,
-		mode="activity",
-		slice_by="temperature",
-		compare_previous=True,
-	)
-	assert conversion_filters(**PERIOD, mode=None).mode == "cohort"
-	assert conversion_filters(**PERIOD, mode="Cohort").mode == "cohort"
-
-
-@pytest.mark.parametrize("value, expected", [(0, False), (1, True), ("0", False), ("1", True), ("", False),
-	(None, False), (True, True)])  # fmt: skip
-def test_compare_previous_reads_check_values(value, expected):
-	assert conversion_filters(**PERIOD, compare_previous=value).compare_previous is expected
-
-
-def test_every_slice_label_and_key_maps_to_its_key():
-	for key, label in SLICE_LABELS.items():
-		assert slice_key(label) == key
-		assert slice_key(key) == key
-	assert set(SLICE_LABELS) == set(SLICES)
-	assert slice_key("") is None and slice_key(None) is None
-
-
-def test_unknown_mode_or_slice_is_refused_by_the_engine_with_a_message(demo_db):
-	for raw in ({"mode": "Weekly"}, {"slice_by": "Colour"}):
-		with pytest.raises(InvalidInput) as caught:
-			run(demo_db, **raw)
-		assert caught.value.message.template  # the Frappe layer translates and throws it
 
 
 # ---------------------------------------------------------------------------------------------- columns
@@ -272,12 +217,44 @@ def test_not_set_is_translated_in_slice_labels_and_lost_reasons():
 	json_safe(out.data)
 
 
-def test_report_script_offers_every_slice_label_and_mode():
-	"""The .js filter values are what `conversion_filters` maps; a renamed label would silently stop slicing."""
-	script = (
-		Path(__file__).resolve().parents[1]
-		/ "sales_funnel/sales_funnel/report/stage_conversion/stage_conversion.js"
-	).read_text()
-	for label in [*SLICE_LABELS.values(), "Cohort", "Activity"]:
-		assert f'{{ value: "{label}", label: __("{label}") }}' in script, label
-	assert conversion_filters(**PERIOD, mode="Activity").mode == "activity"
+# ------------------------------------------------------------------------------------ the report's entry
+def test_the_report_entry_asks_the_frappe_layer_about_the_company_shown(demo_db):
+	"""`stage_conversion_output` (the report's `execute`): the company whose figures are shown is checked and its
+	currency asked (the filter's, else the funnel's); the output is `build_report`'s."""
+	checked, asked = [], []
+
+	def output(**raw):
+		return stage_conversion_output(
+			demo_db,
+			conversion_filters({**PERIOD, **raw}),
+			now=NOW,
+			scope=None,
+			translate=identity,
+			check_company=checked.append,
+			currency_of=lambda company: asked.append(company) or "PLN",
+			full_name=str.upper,
+		)
+
+	sliced = output(company=COMPANY, slice_by="Manager")
+	assert checked == asked == [COMPANY]
+	_, expected = run(demo_db, slice_by="Manager", slice_label=str.upper)
+	assert sliced == expected
+	assert {"label": "Won Amount", "currency": "PLN"}.items() <= sliced.summary[4].items()
+	checked.clear()
+	output()  # no company: the default funnel's
+	funnel = stage_conversion(demo_db, conversion_filters(PERIOD), now=NOW).funnel
+	assert checked == [funnel.company] and funnel.company
+
+	def refuse(company):
+		raise PermissionError(company)
+
+	with pytest.raises(PermissionError):
+		stage_conversion_output(
+			demo_db,
+			conversion_filters({**PERIOD, "company": COMPANY}),
+			now=NOW,
+			scope=None,
+			translate=identity,
+			check_company=refuse,
+			currency_of=asked.append,
+		)

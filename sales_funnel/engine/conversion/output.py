@@ -1,8 +1,8 @@
-"""The Stage Conversion report's output for Frappe's query report: filters in, columns, rows, chart and summary out.
+"""The Stage Conversion report's output for Frappe's query report: columns, rows, chart and summary.
 
-Pure shaping, no frappe import: the Frappe layer (`report/stage_conversion/stage_conversion.py`) passes
-`frappe._` as `translate` and returns what `build_report` gives it. The dicts follow Frappe's contract
-(`frappe/desk/query_report.py`, `generate_report_result`):
+Pure shaping, no frappe import: the Frappe layer (`report/stage_conversion/stage_conversion.py`, through
+`report.stage_conversion_output`) passes `frappe._` as `translate` and returns what `build_report` gives it. The
+dicts follow Frappe's contract (`frappe/desk/query_report.py`, `generate_report_result`):
 
 - columns: `{"label", "fieldname", "fieldtype", "width"}`;
 - rows: dicts keyed by fieldname, JSON-safe (no NaN, no numpy scalars). When the report is sliced every row has
@@ -18,20 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.conversion import (
-	CALL_KIND,
-	NOT_SET,
-	SLICE_LABELS,
-	SLICES,
-	WHOLE,
-	ConversionFilters,
-	ConversionResult,
-)
+from sales_funnel.engine.conversion.call_received import CALL_KIND
+from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE, ConversionResult
 from sales_funnel.engine.i18n import _
 
 Translate = Callable[[str], str]
@@ -88,47 +80,6 @@ class ReportOutput:
 	data: list[dict[str, Any]]
 	chart: dict[str, Any] | None
 	summary: list[dict[str, Any]]
-
-
-# ---------------------------------------------------------------------------------------------- filters
-def conversion_filters(
-	*,
-	from_date: date,
-	to_date: date,
-	company: str | None = None,
-	funnel: str | None = None,
-	mode: str | None = None,
-	slice_by: str | None = None,
-	compare_previous: Any = False,
-) -> ConversionFilters:
-	"""The engine's filters from the report's: mode "Cohort"/"Activity", slice_by a label of SLICE_LABELS (or a
-	key), compare_previous a Check value (0/1, "0"/"1", bool). Unknown values pass through for
-	`validate_filters` to reject with a message."""
-	return ConversionFilters(
-		from_date=from_date,
-		to_date=to_date,
-		company=company or None,
-		funnel=funnel or None,
-		mode=(mode or "cohort").strip().lower(),
-		slice_by=slice_key(slice_by),
-		compare_previous=_checked(compare_previous),
-	)
-
-
-def slice_key(value: str | None) -> str | None:
-	if not value:
-		return None
-	if value in SLICES:
-		return value
-	by_label = {label: key for key, label in SLICE_LABELS.items()}
-	return by_label.get(value, value)
-
-
-def _checked(value: Any) -> bool:
-	if isinstance(value, str):
-		value = value.strip()
-		return value not in ("", "0") and value.lower() not in ("false", "no")
-	return bool(value)
 
 
 # ---------------------------------------------------------------------------------------------- columns
@@ -391,18 +342,3 @@ def build_report(
 		chart=report_chart(result, translate),
 		summary=report_summary(result, translate, currency),
 	)
-
-
-__all__ = [
-	"ALL_DEALS",
-	"COLUMNS",
-	"PREVIOUS_COLUMNS",
-	"ReportOutput",
-	"build_report",
-	"conversion_filters",
-	"report_chart",
-	"report_columns",
-	"report_data",
-	"report_summary",
-	"slice_key",
-]

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.conversion import WHOLE, ConversionFilters, previous_period, stage_conversion
+from sales_funnel.engine.conversion.filters import ConversionFilters, previous_period
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.funnels import Stage
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.scope import DealScope

@@ -10,7 +10,10 @@ import pymysql
 import pytest
 
 from devkit.mariadb import MariaDB
-from sales_funnel.engine.call_rollup import (
+from sales_funnel.engine.calls.filters import CallFilters, CallScope
+from sales_funnel.engine.calls.query import call_counts
+from sales_funnel.engine.calls.report import call_outcome_report
+from sales_funnel.engine.calls.rollup import (
 	DAYS,
 	changed_days,
 	days_to_seal,
@@ -22,8 +25,7 @@ from sales_funnel.engine.call_rollup import (
 	sealed_ranges,
 	unsealed_ranges,
 )
-from sales_funnel.engine.calls import CallFilters, CallScope, call_counts, call_outcome_report
-from tests.test_calls import NOW, WEEK, A, B, call, figures, seed
+from tests.calls.builders import NOW, WEEK, A, B, call, figures, seed
 
 WEEK_FILTERS = CallFilters(WEEK, WEEK + timedelta(days=6), period="week")
 

@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sales_funnel.engine.conversion import WHOLE, ConversionFilters, stage_conversion
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.funnels import Stage
 from tests.builders import history, make_funnel
 

@@ -30,13 +30,16 @@ import pandas as pd
 import pytest
 
 from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.engine.call_rollup import seal_days, sealed_days
-from sales_funnel.engine.conversion import CALL_RECEIVED, NOT_SET, WHOLE, ConversionFilters, stage_conversion
+from sales_funnel.engine.calls.rollup import seal_days, sealed_days
+from sales_funnel.engine.conversion.call_received import CALL_RECEIVED
+from sales_funnel.engine.conversion.filters import ConversionFilters
+from sales_funnel.engine.conversion.output import build_report
+from sales_funnel.engine.conversion.report import stage_conversion
+from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE
 from sales_funnel.engine.funnels import Stage
-from sales_funnel.engine.report_rows import build_report
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel
-from tests.test_calls import call, keep_funnel
+from tests.calls.builders import call, keep_funnel
 
 NOW = datetime(2026, 3, 20, 12, 0)
 WEEK = dict(from_date=date(2026, 3, 2), to_date=date(2026, 3, 8))
