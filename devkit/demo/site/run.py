@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -198,12 +199,19 @@ class DemoRun:
 		for user in demo_users.DEMO_USERS:
 			print(f"  {user.user:<42} {user.role:<14} {user.language}  {user.full_name}")
 		print(f"  {'Administrator':<42} {'System Manager':<14} en  (password: admin)")
+		print(
+			f"Serve it later (--no-serve): bash scripts/bench.sh bench --site {self.site} serve --port {self.port}"
+		)
 		print("What to open:")
 		for line in WHAT_TO_OPEN:
 			print(f"  {line}")
 
 	def serve(self) -> int:
+		"""The bench's web server in the foreground, with its realtime server (socket.io: the Desk's progress
+		bars and list refreshes) and one background worker (jobs started from the Desk) beside it; Ctrl+C stops
+		all three. The scheduler stays off: nothing reassigns the demo deals behind the visitor's back."""
 		print(f"\nServing {self.site} on {self.url} (Ctrl+C stops)", flush=True)
+		helpers = [self.background("socketio"), self.background("worker")]
 		try:
 			self.bench_sh("bench", "--site", self.site, "serve", "--port", str(self.port), "--noreload")
 		except KeyboardInterrupt:
@@ -211,7 +219,30 @@ class DemoRun:
 		except BenchError as error:
 			print(f"error: {error}", file=sys.stderr)
 			return 1
+		finally:
+			for helper in helpers:
+				_stop(helper)
 		return 0
+
+	def background(self, command: str) -> subprocess.Popen:
+		log = self.bench_dir / "logs" / f"sales_funnel-demo-{command}.log"
+		with open(log, "w") as out:
+			return subprocess.Popen(
+				["bash", str(BENCH_SH), "bench", command],
+				stdout=out,
+				stderr=subprocess.STDOUT,
+				start_new_session=True,
+			)
+
+
+def _stop(process: subprocess.Popen) -> None:
+	"""End a helper started by `DemoRun.background` and everything it started (its own process group)."""
+	if process.poll() is None:
+		os.killpg(process.pid, signal.SIGTERM)
+		try:
+			process.wait(timeout=10)
+		except subprocess.TimeoutExpired:
+			os.killpg(process.pid, signal.SIGKILL)
 
 
 WHAT_TO_OPEN = (
