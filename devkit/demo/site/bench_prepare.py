@@ -209,8 +209,8 @@ def users(reference: dict[str, list[dict[str, Any]]]) -> None:
 				{
 					"doctype": "User",
 					"email": name,
-					"first_name": wanted.first_name if wanted else row["first_name"],
-					"last_name": wanted.last_name if wanted else row.get("last_name"),
+					"first_name": wanted.first_name if wanted else row["full_name"].partition(" ")[0],
+					"last_name": wanted.last_name if wanted else row["full_name"].partition(" ")[2],
 					"language": wanted.language if wanted else "en",
 					"time_zone": TIME_ZONE,
 					"user_type": "System User",

@@ -4,7 +4,7 @@ The generator writes what the engine reads. A form in the Desk needs more: a pri
 selling document, the receivable account of an invoice and the income account and cost center of its lines, the
 VAT as a tax row (the generator's grand totals include it), UOMs and conversion factors, customer names. This adds
 them from the site's own accounts (`SiteContext`, read on the bench), renames the generator's head of sales,
-accountant and first two managers to the demo users (`users.py`), and leaves every figure as generated.
+accountant and two managers to the demo users (`users.py`), and leaves every figure as generated.
 
 What stays bypassed (loading by SQL writes no ledger): no GL Entry, Payment Ledger Entry or Stock Ledger Entry
 for the loaded documents; the README says so.
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from devkit.demo.generator import DemoCompany, Frame
-from devkit.demo.site.users import DEMO_USERS
+from devkit.demo.site.users import DEMO_USERS, MANAGERS
 
 # made on the bench through Frappe's document API (trees, users, funnels...): never loaded by SQL
 API_DOCTYPES = (
@@ -36,6 +36,7 @@ ITEM_OF = {
 	"Sales Invoice Item": "Sales Invoice",
 }
 UOM = "Nos"
+NAMESAKES = {u.first_name: alias for u, alias in zip(MANAGERS, ("Alina", "Pawel"), strict=True)}
 POSTING_TIME = "12:00:00"
 
 
@@ -55,13 +56,24 @@ class SiteContext:
 def renames(company: DemoCompany) -> dict[str, str]:
 	"""Generator value -> site value: the demo users' names, their Sales Persons, and `_assign` lists."""
 	mg = company.managers
+	members = mg.by_department[company.funnels[0].department]
+	by_skill = members[np.argsort(-mg.skill[members], kind="stable")]
 	mapping: dict[str, str] = {}
 	for user in DEMO_USERS:
-		old = user.replaces if user.manager is None else str(mg.user[user.manager])
+		manager = None if user.skill_rank is None else int(by_skill[user.skill_rank])
+		old = user.replaces if manager is None else str(mg.user[manager])
 		mapping[old] = user.user
 		mapping[json.dumps([old])] = json.dumps([user.user])  # Opportunity._assign
-		if user.manager is not None and user.sales_person:
-			mapping[str(mg.sales_person[user.manager])] = user.sales_person
+		if manager is not None and user.sales_person:
+			mapping[str(mg.sales_person[manager])] = user.sales_person
+	# another generator manager with a demo manager's first name ("Anna Petrov" beside "Anna Petrova") is renamed
+	chosen = {str(mg.user[int(by_skill[u.skill_rank])]) for u in DEMO_USERS if u.skill_rank is not None}
+	for user, full_name in zip(mg.user, mg.full_name, strict=True):
+		first, _, rest = str(full_name).partition(" ")
+		if first in NAMESAKES and user not in chosen:
+			mapping[str(full_name)] = f"{NAMESAKES[first]} {rest}"
+			mapping[str(user)] = NAMESAKES[first].lower() + str(user)[len(first) :]
+			mapping[json.dumps([str(user)])] = json.dumps([mapping[str(user)]])
 	return mapping
 
 

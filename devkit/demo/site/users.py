@@ -1,6 +1,6 @@
 """The demo site's people who log in: a contract the browser tests rely on (keep these names and passwords).
 
-Pure data, read on both sides: by the loader, which gives the generator's head of sales, accountant and first two
+Pure data, read on both sides: by the loader, which gives the generator's head of sales, accountant and two of its
 managers these users (so the two managers own their share of the deals, calls and invoices), and by the bench-side
 scripts, which create the users with their roles, languages and passwords.
 """
@@ -22,7 +22,9 @@ class DemoUser:
 	first_name: str
 	last_name: str
 	replaces: str  # the generator's user this one stands for (`generator.DemoCompany` names)
-	manager: int | None = None  # index of the generator's manager (Employee, Sales Person) it becomes
+	# the generator's manager (Employee, Sales Person) it becomes: this rank by first-stage skill (0: the best) in
+	# the main funnel's department, so both own a good share of the deals, calls and invoices
+	skill_rank: int | None = None
 	sales_person: str | None = None  # that manager's Sales Person, renamed to the user's name
 
 	@property
@@ -49,7 +51,7 @@ ANNA = DemoUser(
 	"Anna",
 	"Petrova",
 	"",
-	manager=0,
+	skill_rank=0,
 	sales_person="Anna Petrova",
 )
 PIOTR = DemoUser(
@@ -59,7 +61,7 @@ PIOTR = DemoUser(
 	"Piotr",
 	"Lewandowski",
 	"",
-	manager=1,
+	skill_rank=2,
 	sales_person="Piotr Lewandowski",
 )
 ACCOUNTANT = DemoUser(
