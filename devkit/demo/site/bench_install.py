@@ -50,9 +50,10 @@ def install_steps() -> None:
 
 
 def unbilled_orders(user: str, limit: int) -> list[str]:
+	"""The user's newest orders the load left unbilled, in the company's currency (the customers' receivable)."""
 	return frappe.get_all(
 		"Sales Order",
-		filters={"docstatus": 1, "per_billed": 0, "owner": user},
+		filters={"docstatus": 1, "per_billed": 0, "owner": user, "conversion_rate": 1},
 		pluck="name",
 		order_by="transaction_date desc",
 		limit=limit,
