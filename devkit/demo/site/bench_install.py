@@ -33,8 +33,8 @@ PAID_PER_MANAGER = 2
 
 def install_steps() -> None:
 	from sales_funnel import install
-	from sales_funnel.backfill_apply import run_backfill
-	from sales_funnel.credit_ledger import rebuild_credit_ledger
+	from sales_funnel.services.backfill import run_backfill
+	from sales_funnel.services.credits import rebuild_credit_ledger
 	from sales_funnel.tasks import seal_call_days
 
 	install.add_app_indexes()
