@@ -28,6 +28,11 @@ fixtures = [
 
 # Desk
 # ----
+# The Funnels workspace (sales_funnel/dashboards.py): its charts' filters, and each number card's currency and its
+# comparison with the previous period, which Frappe draws for Document Type cards only
+
+app_include_js = ["/assets/sales_funnel/js/dashboards.js"]
+
 # Call Log: set the outcome; Lead / Opportunity / Customer: log a call made outside telephony
 
 doctype_js = {

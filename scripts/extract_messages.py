@@ -6,7 +6,8 @@ What is a message:
   includes `sales_funnel.engine.i18n._`, the engine's marker with the same role);
 - JavaScript / HTML / Vue: `__("…")`, `__('…')` and `` __(`…`) `` (literals joined with `+` count as one);
 - JSON: DocType name, description, field labels, descriptions and Select options; Report name, column and
-  filter labels; fixture Custom Field labels, descriptions and Select options; Workspace labels.
+  filter labels; fixture Custom Field labels, descriptions and Select options; Workspace labels; Number Card
+  labels and Dashboard Chart names (the Desk shows both through `_()`).
 
 What it writes (both formats: frappe.translate.get_translations_from_apps merges, per app, the CSV file and
 the `.mo` file compiled from the PO file, in v15 and v16 alike):
@@ -46,6 +47,8 @@ CSV_DIR = APP_DIR / "translations"
 PO_DIR = APP_DIR / "locale"
 POT_FILE = PO_DIR / "main.pot"
 
+# the field of a Desk record that the Desk shows translated
+DESK_RECORD_LABELS = {"Number Card": "label", "Dashboard Chart": "chart_name"}
 SKIP_DIRS = {"__pycache__", "node_modules", "dist", "translations", "locale"}
 PY_MARKERS = {"_", "_lt"}
 
@@ -145,31 +148,48 @@ def field_messages(fields: Iterable[dict]) -> Iterator[object]:
 			yield from select_options(df.get("options"))
 
 
+def _doctype_messages(data: dict) -> Iterator[object]:
+	yield data.get("name")
+	yield data.get("description")
+	yield from field_messages(data.get("fields") or [])
+	for link in data.get("links") or []:
+		yield link.get("group")
+
+
+def _report_messages(data: dict) -> Iterator[object]:
+	yield data.get("report_name") or data.get("name")
+	for item in [*(data.get("columns") or []), *(data.get("filters") or [])]:
+		yield item.get("label")
+
+
+def _workspace_messages(data: dict) -> Iterator[object]:
+	yield data.get("label") or data.get("title")
+	for key in ("links", "shortcuts", "charts", "number_cards", "cards"):
+		for item in data.get(key) or []:
+			yield item.get("label")
+
+
+def _desk_record_messages(data: dict) -> Iterator[object]:
+	yield data.get(DESK_RECORD_LABELS[data["doctype"]])
+
+
+JSON_KINDS = {
+	"DocType": _doctype_messages,
+	"Report": _report_messages,
+	"Workspace": _workspace_messages,
+	**dict.fromkeys(DESK_RECORD_LABELS, _desk_record_messages),
+}
+
+
 def json_messages(data: object) -> Iterator[object]:
-	"""Messages of a DocType, Report, Workspace or fixture (a list of Custom Fields and the like)."""
+	"""Messages of a DocType, Report, Workspace, Number Card, Dashboard Chart or fixture (a list of Custom Fields
+	and the like)."""
 	if isinstance(data, list):
 		for item in data:
 			if isinstance(item, dict) and item.get("doctype") in ("Custom Field", "DocField"):
 				yield from field_messages([item])
-		return
-	if not isinstance(data, dict):
-		return
-	kind = data.get("doctype")
-	if kind == "DocType":
-		yield data.get("name")
-		yield data.get("description")
-		yield from field_messages(data.get("fields") or [])
-		for link in data.get("links") or []:
-			yield link.get("group")
-	elif kind == "Report":
-		yield data.get("report_name") or data.get("name")
-		for item in [*(data.get("columns") or []), *(data.get("filters") or [])]:
-			yield item.get("label")
-	elif kind == "Workspace":
-		yield data.get("label") or data.get("title")
-		for key in ("links", "shortcuts", "charts", "number_cards", "cards"):
-			for item in data.get(key) or []:
-				yield item.get("label")
+	elif isinstance(data, dict) and data.get("doctype") in JSON_KINDS:
+		yield from JSON_KINDS[data["doctype"]](data)
 
 
 def extract() -> Catalogue:

@@ -1,7 +1,8 @@
 """Static validation of the app's declarative Frappe artifacts (no Frappe needed).
 
-1. Every DocType / Report / Workspace / Number Card / Dashboard Chart JSON, every fixture file, hooks.py and
-   patches.txt of the real app is validated against Frappe's rules (tests/artifacts/frappe_rules.py).
+1. Every DocType / Report / Workspace / Number Card / Dashboard Chart / Dashboard Chart Source JSON, every fixture
+   file, hooks.py and patches.txt of the real app is validated against Frappe's rules
+   (tests/artifacts/frappe_rules.py).
 2. Each validator is shown to reject the deliberately broken artifacts in tests/artifacts/broken/ while a
    matching good minimal artifact passes, so the checks cannot pass vacuously.
 """
@@ -31,6 +32,7 @@ KNOWN_DOCTYPES = V.known_doctypes(set(APP_DOCTYPES))
 KNOWN_REPORTS = V.known_reports(set(V.artifact_names(ARTIFACTS["report"])))
 KNOWN_CHARTS = set(V.artifact_names(ARTIFACTS["dashboard_chart"]))
 KNOWN_CARDS = set(V.artifact_names(ARTIFACTS["number_card"]))
+KNOWN_SOURCES = set(V.artifact_names(ARTIFACTS["dashboard_chart_source"]))
 
 
 def _ids(artifacts: list) -> list[str]:
@@ -75,12 +77,34 @@ def test_app_workspace(artifact):
 
 @pytest.mark.parametrize("artifact", ARTIFACTS["number_card"], ids=_ids(ARTIFACTS["number_card"]))
 def test_app_number_card(artifact):
-	assert V.validate_number_card(_data(artifact), KNOWN_DOCTYPES, KNOWN_REPORTS, artifact.path) == []
+	problems = V.validate_number_card(
+		_data(artifact), KNOWN_DOCTYPES, KNOWN_REPORTS, artifact.path, app_root=str(APP_ROOT)
+	)
+	assert problems == []
 
 
 @pytest.mark.parametrize("artifact", ARTIFACTS["dashboard_chart"], ids=_ids(ARTIFACTS["dashboard_chart"]))
 def test_app_dashboard_chart(artifact):
-	assert V.validate_dashboard_chart(_data(artifact), KNOWN_DOCTYPES, KNOWN_REPORTS, artifact.path) == []
+	problems = V.validate_dashboard_chart(
+		_data(artifact), KNOWN_DOCTYPES, KNOWN_REPORTS, artifact.path, known_sources=KNOWN_SOURCES
+	)
+	assert problems == []
+
+
+@pytest.mark.parametrize(
+	"artifact", ARTIFACTS["dashboard_chart_source"], ids=_ids(ARTIFACTS["dashboard_chart_source"])
+)
+def test_app_dashboard_chart_source(artifact):
+	assert V.validate_dashboard_chart_source(_data(artifact), artifact.path, app_root=str(APP_ROOT)) == []
+
+
+def test_the_app_ships_its_dashboards():
+	"""The Funnels workspace's cards and charts are there, so the checks above are not vacuous."""
+	assert len(ARTIFACTS["number_card"]) >= 9
+	assert len(ARTIFACTS["dashboard_chart"]) >= 3
+	assert {
+		chart["source"] for chart in V.artifact_names(ARTIFACTS["dashboard_chart"]).values()
+	} <= KNOWN_SOURCES
 
 
 @pytest.mark.parametrize("artifact", ARTIFACTS["fixture"], ids=_ids(ARTIFACTS["fixture"]))
@@ -242,6 +266,30 @@ GOOD_NUMBER_CARD = {
 	"function": "Count",
 	"filters_json": "[]",
 }
+GOOD_CUSTOM_NUMBER_CARD = {
+	"doctype": "Number Card",
+	"name": "Open Deals",
+	"label": "Open Deals",
+	"is_standard": 1,
+	"module": "Sales Funnel",
+	"type": "Custom",
+	"method": "sales_funnel.dashboards.open_deals",
+	"document_type": "Opportunity",
+	"filters_json": "{}",
+	"dynamic_filters_json": json.dumps({"company": "frappe.defaults.get_user_default('Company')"}),
+}
+GOOD_REPORT_NUMBER_CARD = {
+	"doctype": "Number Card",
+	"name": "Report Total",
+	"label": "Report Total",
+	"is_standard": 1,
+	"module": "Sales Funnel",
+	"type": "Report",
+	"report_name": "Funnel Test Report",
+	"report_field": "amount",
+	"report_function": "Sum",
+	"filters_json": "{}",
+}
 GOOD_DASHBOARD_CHART = {
 	"doctype": "Dashboard Chart",
 	"name": "Deals by Stage",
@@ -254,7 +302,22 @@ GOOD_DASHBOARD_CHART = {
 	"type": "Bar",
 	"filters_json": "[]",
 }
+GOOD_CUSTOM_CHART = {
+	"doctype": "Dashboard Chart",
+	"name": "Deals by Stage",
+	"chart_name": "Deals by Stage",
+	"is_standard": 1,
+	"module": "Sales Funnel",
+	"chart_type": "Custom",
+	"source": "Deals by Stage",
+	"type": "Bar",
+	"custom_options": json.dumps({"colors": ["#2490EF"]}),
+	"roles": [{"role": "Sales User"}],
+	"filters_json": "{}",
+}
 TEST_REPORTS = V.known_reports({"Funnel Test Report"})
+TEST_SOURCES = {"Deals by Stage"}
+CHART_SOURCES = FAKE_APP / "sales_funnel" / "sales_funnel" / "dashboard_chart_source"
 
 
 def _doctype(doc, path=""):
@@ -274,11 +337,11 @@ def _workspace(doc, path=""):
 
 
 def _number_card(doc, path=""):
-	return V.validate_number_card(doc, TEST_KNOWN, TEST_REPORTS, path)
+	return V.validate_number_card(doc, TEST_KNOWN, TEST_REPORTS, path, app_root=str(FAKE_APP))
 
 
 def _dashboard_chart(doc, path=""):
-	return V.validate_dashboard_chart(doc, TEST_KNOWN, TEST_REPORTS, path)
+	return V.validate_dashboard_chart(doc, TEST_KNOWN, TEST_REPORTS, path, known_sources=TEST_SOURCES)
 
 
 # (broken file, validator, good inline artifact, substrings the problems must mention)
@@ -360,10 +423,38 @@ BROKEN_CASES = [
 	),
 	("number_card_unknown_doctype.json", _number_card, GOOD_NUMBER_CARD, ["document_type 'Funnel Ghost'"]),
 	(
+		"number_card_custom_broken.json",
+		_number_card,
+		GOOD_CUSTOM_NUMBER_CARD,
+		[
+			"sales_funnel.dashboards.not_whitelisted must be decorated with @frappe.whitelist()",
+			"Custom card needs a document_type",
+			"show_percentage_stats is drawn for Document Type cards only",
+			"dynamic_filters_json must be of the kind of filters_json",
+		],
+	),
+	(
+		"number_card_report_without_field.json",
+		_number_card,
+		GOOD_REPORT_NUMBER_CARD,
+		["a Report card needs report_field", "report_function 'Count' is not valid"],
+	),
+	(
 		"dashboard_chart_bad_chart_type.json",
 		_dashboard_chart,
 		GOOD_DASHBOARD_CHART,
 		["chart_type 'Pie Chart'"],
+	),
+	(
+		"dashboard_chart_custom_unknown_source.json",
+		_dashboard_chart,
+		GOOD_CUSTOM_CHART,
+		[
+			"source 'Ghost Source' is not a known Dashboard Chart Source",
+			"Custom chart needs roles or a document_type",
+			"type 'Pie Chart' is not one of Line, Bar",
+			"custom_options is not valid JSON",
+		],
 	),
 ]
 
@@ -385,6 +476,51 @@ def test_every_broken_file_is_used():
 	used = {case[0] for case in BROKEN_CASES}
 	on_disk = {p.name for p in BROKEN.glob("*.json")}
 	assert on_disk == used
+
+
+def test_number_card_method_must_exist_in_the_app():
+	missing = {**GOOD_CUSTOM_NUMBER_CARD, "method": "sales_funnel.dashboards.nothing_here"}
+	problems = _number_card(missing)
+	assert any("does not define 'nothing_here'" in p for p in problems), problems
+	elsewhere = {**GOOD_CUSTOM_NUMBER_CARD, "method": "sales_funnel.no_such_module.open_deals"}
+	assert any("module 'sales_funnel.no_such_module'" in p for p in _number_card(elsewhere))
+	assert _number_card({**GOOD_CUSTOM_NUMBER_CARD, "method": "erpnext.some.method"}) == []  # not the app's
+	assert any(
+		"Custom card needs method" in p for p in _number_card({**GOOD_CUSTOM_NUMBER_CARD, "method": ""})
+	)
+
+
+def test_dashboard_chart_source_needs_its_script_and_a_whitelisted_method(tmp_path):
+	good = CHART_SOURCES / "deals_by_stage" / "deals_by_stage.json"
+	doc = json.loads(good.read_text())
+	assert V.validate_dashboard_chart_source(doc, str(good), app_root=str(FAKE_APP)) == []
+
+	folder = tmp_path / "dashboard_chart_source" / "deals_by_stage"
+	folder.mkdir(parents=True)
+	path = str(folder / "deals_by_stage.json")
+	problems = V.validate_dashboard_chart_source(doc, path, app_root=str(FAKE_APP))
+	assert any("deals_by_stage.js (the source's method and filters) is missing" in p for p in problems), (
+		problems
+	)
+	script = folder / "deals_by_stage.js"
+	script.write_text(
+		'frappe.dashboards.chart_sources["Other"] = {method: "sales_funnel.dashboards.deals_chart"};'
+	)
+	problems = V.validate_dashboard_chart_source(doc, path, app_root=str(FAKE_APP))
+	assert any('does not register frappe.dashboards.chart_sources["Deals by Stage"]' in p for p in problems)
+	script.write_text(
+		'frappe.dashboards.chart_sources["Deals by Stage"] = {\n\tmethod: "sales_funnel.dashboards.not_whitelisted",\n};'
+	)
+	problems = V.validate_dashboard_chart_source(doc, path, app_root=str(FAKE_APP))
+	assert any("not_whitelisted must be decorated with @frappe.whitelist()" in p for p in problems), problems
+
+	broken = {**doc, "source_name": "Deals", "module": "CRM"}
+	problems = V.validate_dashboard_chart_source(broken, str(good), app_root=str(FAKE_APP))
+	assert any("source_name must equal name" in p for p in problems), problems
+	assert any("module must be 'Sales Funnel', got 'CRM'" in p for p in problems), problems
+	renamed = {**doc, "name": "Deals per Stage", "source_name": "Deals per Stage"}
+	problems = V.validate_dashboard_chart_source(renamed, str(good), app_root=str(FAKE_APP))
+	assert any("scrubs to 'deals_per_stage' but its folder is 'deals_by_stage'" in p for p in problems)
 
 
 def test_report_sibling_python_must_define_execute():

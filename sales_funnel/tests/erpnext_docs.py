@@ -41,16 +41,17 @@ def currency(company_name: str) -> str:
 	return frappe.get_cached_value("Company", company_name, "default_currency")
 
 
-def company_in(currency_code: str, country: str, name: str | None = None) -> str:
+def company_in(currency_code: str, country: str, name: str | None = None, abbr: str | None = None) -> str:
 	"""A company whose default currency is `currency_code`, with ERPNext's standard chart of accounts (created
-	once by name), for figures that must show in a currency other than the site's."""
+	once by name), for figures that must show in a currency other than the site's. ERPNext wants each company's
+	abbreviation unique: a second company in the same currency names its own."""
 	name = name or f"_Test SF {currency_code} Company"
 	if not frappe.db.exists("Company", name):
 		frappe.get_doc(
 			{
 				"doctype": "Company",
 				"company_name": name,
-				"abbr": f"SF{currency_code}",
+				"abbr": abbr or f"SF{currency_code}",
 				"default_currency": currency_code,
 				"country": country,
 				"chart_of_accounts": "Standard",

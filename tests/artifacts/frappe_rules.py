@@ -280,13 +280,29 @@ WORKSPACE_LINK_ROW_TYPES = ("Link", "Card Break")
 WORKSPACE_LINK_TYPES = ("DocType", "Page", "Report")
 WORKSPACE_SHORTCUT_TYPES = ("DocType", "Report", "Page", "Dashboard", "URL")
 
-# --- frappe/desk/doctype/number_card/number_card.json -----------------------------------------------------
+# --- frappe/desk/doctype/number_card/number_card.json, number_card.py -------------------------------------
 NUMBER_CARD_TYPES = ("Document Type", "Report", "Custom")
 NUMBER_CARD_FUNCTIONS = ("Count", "Sum", "Average", "Minimum", "Maximum")
+NUMBER_CARD_REPORT_FUNCTIONS = ("Sum", "Average", "Minimum", "Maximum")  # report_function
+# number_card.py has_permission: a user who is no System Manager sees a card other than a Report card only when
+# they may read its document_type. number_card_widget.js render_stats: percentage stats for Document Type cards
+# only. frappe/public/js/frappe/utils/dashboard_utils.js get_all_filters: a list of dynamic filters is appended
+# to a list of filters ([...filters, ...dynamic]), an object of them assigned to an object of filters.
 
-# --- frappe/desk/doctype/dashboard_chart/dashboard_chart.json (autoname "field:chart_name") --------------
+# --- frappe/desk/doctype/dashboard_chart/dashboard_chart.json (autoname "field:chart_name"), .py ----------
 DASHBOARD_CHART_TYPES = ("Count", "Sum", "Average", "Group By", "Custom", "Report")
 DASHBOARD_CHART_DOCTYPE_TYPES = ("Count", "Sum", "Average", "Group By")
+DASHBOARD_CHART_DISPLAY_TYPES = ("Line", "Bar", "Percentage", "Pie", "Donut", "Heatmap")  # `type`
+# dashboard_chart.py has_permission: a chart's roles when it has any, else its report (Report charts) or its
+# document_type; without either, only System Managers see a Custom chart.
+
+# --- frappe/desk/doctype/dashboard_chart_source/dashboard_chart_source.py get_config --------------------------
+# The chart widget evaluates <module>/dashboard_chart_source/<scrub(name)>/<scrub(name)>.js, which registers
+# frappe.dashboards.chart_sources["<name>"] = {method: "<whitelisted dotted path>", filters: [...]}.
+CHART_SOURCE_JS_PATTERN = re.compile(
+	r"""frappe\.dashboards\.chart_sources\[\s*(["'])(?P<name>.+?)\1\s*\]\s*=\s*\{.*?method:\s*(["'])(?P<method>[\w.]+)\3""",
+	flags=re.DOTALL,
+)
 
 # --- frappe/custom/doctype/custom_field/custom_field.py ---------------------------------------------------
 # CustomField.autoname: name = dt + "-" + fieldname

@@ -200,8 +200,8 @@ def no_stale_jobs() -> None:
 
 def fingerprint(path: str) -> None:
 	"""Schema of the app's tables and of the sf_ columns, the app's index definitions, and the app's records
-	(custom fields, doctypes, reports, workspaces, scheduled jobs) with their `modified`, plus each app table's
-	row count and checksum."""
+	(custom fields, doctypes, reports, workspaces, number cards, dashboard charts and their sources, scheduled
+	jobs) with their `modified`, plus each app table's row count and checksum."""
 	no_stale_jobs()
 	tables = [
 		f"tab{name}"
@@ -225,6 +225,9 @@ def fingerprint(path: str) -> None:
 			("DocType", {"module": MODULE}),
 			("Report", {"module": MODULE}),
 			("Workspace", {"module": MODULE}),
+			("Number Card", {"module": MODULE}),
+			("Dashboard Chart", {"module": MODULE}),
+			("Dashboard Chart Source", {"module": MODULE}),
 			("Scheduled Job Type", {"method": ("like", f"{APP}.%")}),
 			("Property Setter", {"module": MODULE}),
 		)
@@ -253,6 +256,10 @@ def uninstalled() -> None:
 		"DocType": frappe.get_all("DocType", filters={"module": MODULE}, pluck="name"),
 		"Report": frappe.get_all("Report", filters={"module": MODULE}, pluck="name"),
 		"Workspace": frappe.get_all("Workspace", filters={"module": MODULE}, pluck="name"),
+		**{
+			doctype: frappe.get_all(doctype, filters={"module": MODULE}, pluck="name")
+			for doctype in ("Number Card", "Dashboard Chart", "Dashboard Chart Source")
+		},
 		"Scheduled Job Type": frappe.get_all(
 			"Scheduled Job Type", filters={"method": ("like", f"{APP}.%")}, pluck="name"
 		),
