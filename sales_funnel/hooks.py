@@ -28,6 +28,9 @@ fixtures = [
 
 # Desk
 # ----
+# every Desk page: report summaries honour an item's precision (49.8%, not 49.750%; report_summary.js)
+app_include_js = ["/assets/sales_funnel/js/report_summary.js"]
+
 # Call Log: set the outcome; Lead / Opportunity / Customer: log a call made outside telephony
 
 doctype_js = {
