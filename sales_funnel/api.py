@@ -10,7 +10,7 @@ from typing import Any
 import frappe
 from frappe import _
 
-from sales_funnel.backfill_apply import start_backfill
+from sales_funnel.services.backfill import start_backfill
 
 MANAGER_ROLES = ("Sales Manager", "System Manager")
 
@@ -63,7 +63,7 @@ def _deal_names(deals: str | list | None) -> list[str] | None:
 def rebuild_credit_ledger(company: str | None = None) -> dict[str, Any]:
 	"""Write the credit ledger (Sales Credit Entry) again from the submitted invoices and payments, of one company
 	or all (idempotent). Small sites return the row count; large ones are queued as a background job."""
-	from sales_funnel.credit_ledger import check_rebuild_permission, start_rebuild
+	from sales_funnel.services.credits import check_rebuild_permission, start_rebuild
 
 	check_rebuild_permission()
 	result = start_rebuild(company or None, commit=False)  # the request commits once, at its end
@@ -83,7 +83,7 @@ def set_call_outcome(
 ) -> dict[str, Any]:
 	"""Set the outcome of a Call Log and apply its effect (Lead, Opportunity, follow-up ToDo) in one transaction.
 	The call's employee or a Sales Manager may; setting the same outcome again creates nothing twice."""
-	from sales_funnel.call_outcomes import set_outcome
+	from sales_funnel.services.calls import set_outcome
 
 	return set_outcome(call_log, outcome, note=note, follow_up_on=follow_up_on)
 
@@ -100,7 +100,7 @@ def log_call(
 	phone: str | None = None,
 ) -> dict[str, Any]:
 	"""Log a call made outside telephony on a Lead, Opportunity or Customer, with its outcome, in one step."""
-	from sales_funnel.call_outcomes import log_call as log
+	from sales_funnel.services.calls import log_call as log
 
 	return log(
 		reference_doctype,

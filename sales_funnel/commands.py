@@ -49,7 +49,7 @@ def backfill_deals(
 	given), committing after each batch unless `dry_run`, and print the counts and the deals skipped."""
 	from frappe import _
 
-	from sales_funnel.backfill_apply import run_backfill
+	from sales_funnel.services.backfill import run_backfill
 
 	result = run_backfill(
 		list(deals) or None, commit=commit and not dry_run, dry_run=dry_run, batch_size=batch_size
@@ -75,7 +75,7 @@ def rebuild_ledger(company: str | None = None, *, commit: bool = True) -> dict[s
 	each company-year, and print how many rows it wrote."""
 	from frappe import _
 
-	from sales_funnel.credit_ledger import rebuild_credit_ledger as rebuild
+	from sales_funnel.services.credits import rebuild_credit_ledger as rebuild
 
 	result = rebuild(company, commit=commit)
 	click.echo(_("Credit ledger rebuilt: {0} rows.").format(result["rows"]))

@@ -53,7 +53,7 @@ scheduler_events = {
 		"sales_funnel.tasks.reassign_stale_deals",
 		"sales_funnel.tasks.seal_call_days",
 		# document-driven stage moves that failed twice (Pending Stage Move), applied again
-		"sales_funnel.events.documents.apply_pending_moves",
+		"sales_funnel.tasks.apply_pending_stage_moves",
 	],
 	"daily": ["sales_funnel.tasks.send_outcome_digest"],
 	"daily_long": ["sales_funnel.tasks.refresh_manager_tiers"],
@@ -61,62 +61,57 @@ scheduler_events = {
 
 # Document Events
 # ---------------
-# Every change of a deal's stage is recorded as a Funnel Stage Transition in the same transaction; submitted
-# documents move deals forward, cancelled ones step them back. Sales Invoices and Payment Entries write their
-# credit (Sales Credit Entry) in the same transaction.
+# One module per ERPNext doctype in overrides/, holding its handlers (the shared work is in services/). Every
+# change of a deal's stage is recorded as a Funnel Stage Transition in the same transaction; submitted documents
+# move deals forward, cancelled ones step them back. Sales Invoices and Payment Entries write their credit (Sales
+# Credit Entry) in the same transaction.
 
 doc_events = {
 	"Lead": {
 		# a new Lead with a temperature goes to a manager of the matching tier (Reassignment Rule routing)
-		"after_insert": "sales_funnel.events.lead.after_insert",
+		"after_insert": "sales_funnel.overrides.lead.after_insert",
 	},
 	"Call Log": {
 		# a changed call of a sealed past day unseals the day in the Call Outcomes rollup
-		"on_update": "sales_funnel.events.call_log.on_update",
-		"on_trash": "sales_funnel.events.call_log.on_trash",
+		"on_update": "sales_funnel.overrides.call_log.on_update",
+		"on_trash": "sales_funnel.overrides.call_log.on_trash",
 	},
 	"Opportunity": {
-		"before_insert": "sales_funnel.events.opportunity.before_insert",
+		"before_insert": "sales_funnel.overrides.opportunity.before_insert",
 		# the stage a save moves the deal to gives it that stage's probability
-		"validate": "sales_funnel.events.opportunity.validate",
-		"after_insert": "sales_funnel.events.opportunity.after_insert",
-		"on_update": "sales_funnel.events.opportunity.on_update",
-		"on_trash": [
-			"sales_funnel.events.opportunity.on_trash",
-			# a deleted deal's reassignment log goes with it (or a new deal given its name would inherit it)
-			"sales_funnel.sales_funnel.doctype.reassignment_log.reassignment_log.delete_logs_of_deal",
-		],
+		"validate": "sales_funnel.overrides.opportunity.validate",
+		"after_insert": "sales_funnel.overrides.opportunity.after_insert",
+		"on_update": "sales_funnel.overrides.opportunity.on_update",
+		# a deleted deal's history and reassignment log go with it
+		"on_trash": "sales_funnel.overrides.opportunity.on_trash",
 	},
 	"Quotation": {
-		"on_submit": "sales_funnel.events.documents.on_submit",
-		"on_cancel": "sales_funnel.events.documents.on_cancel",
+		"on_submit": "sales_funnel.overrides.quotation.on_submit",
+		"on_cancel": "sales_funnel.overrides.quotation.on_cancel",
 		# declaring a submitted quotation lost marks its deals Lost behind their hooks (db_set)
-		"on_update_after_submit": "sales_funnel.events.documents.on_update_after_submit",
+		"on_update_after_submit": "sales_funnel.overrides.quotation.on_update_after_submit",
 	},
 	"Sales Order": {
-		"on_submit": "sales_funnel.events.documents.on_submit",
-		"on_cancel": "sales_funnel.events.documents.on_cancel",
+		"on_submit": "sales_funnel.overrides.sales_order.on_submit",
+		"on_cancel": "sales_funnel.overrides.sales_order.on_cancel",
 	},
 	"Sales Invoice": {
 		# the deal the invoice realises (sf_opportunity), from its orders' quotations
-		"before_submit": "sales_funnel.events.invoices.before_submit",
-		"before_update_after_submit": "sales_funnel.events.invoices.before_update_after_submit",
+		"before_submit": "sales_funnel.overrides.sales_invoice.before_submit",
+		"before_update_after_submit": "sales_funnel.overrides.sales_invoice.before_update_after_submit",
 		# stage moves, and the credit ledger (Sales Credit Entry) in the same transaction
-		"on_submit": ["sales_funnel.events.documents.on_submit", "sales_funnel.events.credits.on_submit"],
-		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
+		"on_submit": "sales_funnel.overrides.sales_invoice.on_submit",
+		"on_cancel": "sales_funnel.overrides.sales_invoice.on_cancel",
 		# an accountant corrected the deal: the invoice's credit (and its payments') follows
-		"on_update_after_submit": "sales_funnel.events.credits.on_update_after_submit",
+		"on_update_after_submit": "sales_funnel.overrides.sales_invoice.on_update_after_submit",
 		# paid in full by a payment reconciled to it (its status is set with db_set): the deal's Paid stage
-		"on_change": "sales_funnel.events.documents.invoice_changed",
+		"on_change": "sales_funnel.overrides.sales_invoice.on_change",
 	},
 	"Payment Entry": {
-		"on_submit": ["sales_funnel.events.documents.on_submit", "sales_funnel.events.credits.on_submit"],
-		"on_cancel": ["sales_funnel.events.documents.on_cancel", "sales_funnel.events.credits.on_cancel"],
+		"on_submit": "sales_funnel.overrides.payment_entry.on_submit",
+		"on_cancel": "sales_funnel.overrides.payment_entry.on_cancel",
 		# payment reconciliation changes a submitted entry's references and saves it
-		"on_update_after_submit": [
-			"sales_funnel.events.documents.payment_reallocated",
-			"sales_funnel.events.credits.on_update_after_submit",
-		],
+		"on_update_after_submit": "sales_funnel.overrides.payment_entry.on_update_after_submit",
 	},
 }
 
@@ -132,11 +127,12 @@ before_tests = "erpnext.setup.utils.before_tests"
 # Permissions
 # -----------
 # A Sales User sees the stage history of the deals they own or are assigned; a Sales Manager sees all. A Sales
-# User sees the Sales Plans and credit ledger rows of their own Sales People only (permissions.py).
+# User sees the Sales Plans and credit ledger rows of their own Sales People only, and the Reassignment Log rows
+# of deals taken from or given to them. Every permission hook is in permissions.py.
 
 permission_query_conditions = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_query_conditions",
-	"Reassignment Log": "sales_funnel.reassignment_apply.log_query_conditions",
+	"Reassignment Log": "sales_funnel.permissions.log_query_conditions",
 	"Sales Plan": "sales_funnel.permissions.plan_query_conditions",
 	"Sales Plan Target": "sales_funnel.permissions.plan_target_query_conditions",
 	"Sales Credit Entry": "sales_funnel.permissions.credit_query_conditions",
@@ -144,7 +140,7 @@ permission_query_conditions = {
 
 has_permission = {
 	"Funnel Stage Transition": "sales_funnel.permissions.transition_has_permission",
-	"Reassignment Log": "sales_funnel.reassignment_apply.log_has_permission",
+	"Reassignment Log": "sales_funnel.permissions.log_has_permission",
 	"Sales Plan": "sales_funnel.permissions.plan_has_permission",
 	"Sales Credit Entry": "sales_funnel.permissions.credit_has_permission",
 }

@@ -16,8 +16,8 @@ import click
 import frappe
 from frappe import _
 
-from sales_funnel.backfill_apply import start_backfill
-from sales_funnel.credit_ledger import start_rebuild
+from sales_funnel.services.backfill import start_backfill
+from sales_funnel.services.credits import start_rebuild
 
 
 def add_app_indexes() -> None:

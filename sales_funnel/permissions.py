@@ -1,5 +1,6 @@
-"""Who sees which deals and figures: the DealScope for the app's reports, the permission hooks of Funnel Stage
-Transition, Sales Plan and Sales Credit Entry, and the Company user permissions of the money reports.
+"""Who sees which deals and figures: the DealScope for the app's reports, every permission hook of the app (hooks.py
+`permission_query_conditions` and `has_permission`: Funnel Stage Transition, Reassignment Log, Sales Plan, Sales Plan
+Target, Sales Credit Entry), and the Company user permissions of the money reports.
 
 A Sales Manager, a System Manager and Administrator see every deal; anyone else sees the Opportunities they own
 (`opportunity_owner` or the document's `owner`) or are assigned to (`_assign`). ERPNext user permissions
@@ -108,6 +109,25 @@ def transition_has_permission(
 	if not own and user not in (frappe.parse_json(opportunity._assign or "[]") or []):
 		return False
 	return bool(frappe.has_permission(DEAL_DOCTYPE, "read", deal, user=user))
+
+
+# Reassignment Log: a Sales User sees the rows of deals taken from or given to them; a manager sees all
+# -----------------------------------------------------------------------------------------------------
+
+
+def log_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if is_funnel_manager(user):
+		return ""
+	name = frappe.db.escape(user)
+	return f"(`tabReassignment Log`.from_user = {name} OR `tabReassignment Log`.to_user = {name})"
+
+
+def log_has_permission(
+	doc: Any, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool:
+	user = user or frappe.session.user
+	return is_funnel_manager(user) or user in (doc.get("from_user"), doc.get("to_user"))
 
 
 # Money and plans: who sees whose figures

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import frappe
 
+from sales_funnel.services.lead_routing import TIERS_CACHE_KEY
+
 APP_PREFIX = "sales_funnel."
-CACHE_KEYS = ("sales_funnel:manager_tiers",)
+CACHE_KEYS = (TIERS_CACHE_KEY,)
 
 
 def before_uninstall() -> None:

@@ -291,7 +291,8 @@ setup() {
 # The bench tier of the tests
 # ---------------------------
 # On a fresh site: ERPNext data first, then install-app (history backfill, credit ledger, fixtures, indexes),
-# migrate twice (the second changes nothing), every bench test (CI=1 run-tests --app sales_funnel, which exits
+# the Scheduled Job Types of renamed scheduler entries (as an upgraded site has them), migrate twice (the first
+# removes those, the second changes nothing), every bench test (CI=1 run-tests --app sales_funnel, which exits
 # non-zero on a failure), then uninstall-app (nothing of the app left). Prints `bench tests: N passed, N failed`.
 
 lifecycle() { as_bench "$BENCH_DIR/sites" ../env/bin/python "../apps/$APP/tests/bench/lifecycle.py" "$@"; }
@@ -320,6 +321,7 @@ bench_tests() {
 	lifecycle installed "$site"
 	quietly "backfill-$site" run_bench --site "$site" sf-backfill-history
 	lifecycle backfilled "$site"
+	lifecycle previous-layout "$site"
 	local fp=$BENCH_DIR/logs/sales_funnel-fingerprint
 	quietly "migrate-1-$site" run_bench --site "$site" migrate
 	lifecycle fingerprint "$site" "$fp-1.json"

@@ -642,7 +642,7 @@ def test_backfill_on_the_demo_company(demo_db, demo_spec):
 
 
 def test_snapshot_follows_live_recording(company):
-	"""The same readings as sales_funnel/recording.py: a Prospect is a new customer, the amount falls back to
+	"""The same readings as sales_funnel/services/history.py: a Prospect is a new customer, the amount falls back to
 	opportunity_amount x conversion_rate, the lost reason to order_lost_reason when it names a reason."""
 	db = company
 	# "Timing" exists as an Opportunity Lost Reason (OPP-K's); OPP-P has no lost_reasons rows

@@ -86,7 +86,7 @@ def committed_deal(conn: MariaDB, stages=STAGES) -> tuple[Funnel, str]:
 
 
 def record(conn: MariaDB, funnel: Funnel, deal: str, to_stage: str, when: datetime) -> Transition | None:
-	"""What sales_funnel/recording.py `record_move` does with the database: read the deal's latest row, plan the
+	"""What sales_funnel/services/history.py `record_move` does with the database: read the deal's latest row, plan the
 	move from it, clear `is_latest` on the deal's rows and insert the new one (no commit)."""
 	previous = latest_transition(conn, "Opportunity", deal, for_update=True)
 	row = plan_transition(funnel, previous, snapshot(deal), to_stage, when, "user@example.com")
@@ -102,7 +102,7 @@ def record(conn: MariaDB, funnel: Funnel, deal: str, to_stage: str, when: dateti
 
 
 def backfill(conn: MariaDB, plan, deal: str) -> bool:
-	"""What sales_funnel/backfill_apply.py `apply_plan` does for one deal of a plan made earlier (no commit)."""
+	"""What sales_funnel/services/backfill.py `apply_plan` does for one deal of a plan made earlier (no commit)."""
 	if not claim_deal(conn, deal):
 		return False
 	write_history(conn, plan.transitions_of(deal))

@@ -311,7 +311,7 @@ def _lost(funnel: Funnel, stage: str, version_reasons: Sequence[str], deal: _Dea
 
 
 # -------------------------------------------------------------------------------------------- reading
-# The deal as live recording (sales_funnel/recording.py) snapshots it: manager = opportunity_owner or owner;
+# The deal as live recording (sales_funnel/services/history.py) snapshots it: manager = opportunity_owner or owner;
 # amount in company currency; department = the parent Sales Person of the manager's Sales Person (Sales
 # Person.employee -> Employee.user_id); item group with the largest amount (base_amount, else amount; ties by
 # name); lost reason = first Opportunity Lost Reason row, else order_lost_reason when it names one.

@@ -160,7 +160,7 @@ def deals_of_order_lines(
 	return by_line, by_order
 
 
-# Every deal a document reaches (the stage moves of events/documents.py)
+# Every deal a document reaches (the stage moves of services/document_moves.py)
 # ----------------------------------------------------------------------
 
 

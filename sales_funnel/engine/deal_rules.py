@@ -1,5 +1,5 @@
-"""Domain rules of a deal's stage that the Frappe layer applies (events/, recording.py): where a new deal enters
-its funnel, what a Sales Order of a converted deal means, which of several document triggers wins, the deal's
+"""Domain rules of a deal's stage that the Frappe layer applies (overrides/, services/history.py): where a new deal
+enters its funnel, what a Sales Order of a converted deal means, which of several document triggers wins, the deal's
 amount and item group as the stage history stores them, when a move is recorded, and the probability a stage
 gives the deal.
 

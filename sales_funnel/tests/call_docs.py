@@ -91,33 +91,31 @@ def new_phone() -> str:
 	return "+4860" + str(int(frappe.generate_hash(length=7), 16))[-7:].rjust(7, "0")
 
 
-def scheduled_job(*methods: str) -> Document:
-	"""The Scheduled Job Type of the first of `methods` that hooks.py schedules (a job may be renamed: the old
-	name and the new one are both given)."""
+def scheduled_job(method: str) -> Document:
+	"""The Scheduled Job Type of `method`, which hooks.py must schedule."""
 	scheduled = {
-		method
+		entry
 		for events in frappe.get_hooks("scheduler_events").values()
-		for method in (events if isinstance(events, list) else [m for ms in events.values() for m in ms])
+		for entry in (events if isinstance(events, list) else [m for ms in events.values() for m in ms])
 	}
-	for method in methods:
-		if method in scheduled:
-			return frappe.get_doc("Scheduled Job Type", {"method": method})
-	raise AssertionError(f"none of {methods} is a scheduler event of hooks.py")
+	if method not in scheduled:
+		raise AssertionError(f"{method} is not a scheduler event of hooks.py")
+	return frappe.get_doc("Scheduled Job Type", {"method": method})
 
 
-def run_job(*methods: str) -> str:
+def run_job(method: str) -> str:
 	"""Run the job as the scheduler's worker does (`execute`: commits, or rolls back and logs the failure);
 	returns the status of the Scheduled Job Log it wrote."""
-	job = scheduled_job(*methods)
+	job = scheduled_job(method)
 	job.execute()
 	return frappe.db.get_value(
 		"Scheduled Job Log", {"scheduled_job_type": job.name}, "status", order_by="creation desc"
 	)
 
 
-REMINDER_JOB = ("sales_funnel.tasks.hourly", "sales_funnel.tasks.remind_calls_without_outcome")
-DIGEST_JOB = ("sales_funnel.tasks.daily", "sales_funnel.tasks.send_outcome_digest")
-SEAL_JOB = ("sales_funnel.tasks.seal_call_days",)
+REMINDER_JOB = "sales_funnel.tasks.remind_calls_without_outcome"
+DIGEST_JOB = "sales_funnel.tasks.send_outcome_digest"
+SEAL_JOB = "sales_funnel.tasks.seal_call_days"
 
 
 def todos(call_name: str, status: str | None = None) -> list[dict]:

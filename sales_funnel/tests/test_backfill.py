@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Bench tests of the history backfill on a bench: `backfill_apply` (batches, a deal saved meanwhile), the
+"""Bench tests of the history backfill on a bench: `services.backfill` (batches, a deal saved meanwhile), the
 whitelisted `sales_funnel.api.backfill_history` (who may run it, bad input) and the bench commands
 `sf-backfill-history` and `sf-rebuild-credit-ledger`.
 
@@ -20,8 +20,9 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.bench_helper import get_app_commands
 
-from sales_funnel import api, backfill_apply, commands
+from sales_funnel import api, commands
 from sales_funnel.engine.backfill import iter_backfill
+from sales_funnel.services import backfill
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h
 
@@ -54,21 +55,21 @@ class BackfillCase(FrappeTestCase):
 class TestBackfillApply(BackfillCase):
 	def test_a_failed_batch_leaves_none_of_its_rows_and_the_batches_before_it_whole(self) -> None:
 		deals = h.deals_before_the_app(self.company, 4, source=self.source)
-		real_claim = backfill_apply.claim_deal
+		real_claim = backfill.claim_deal
 
 		def claim(db, deal):  # the second batch writes its first deal, then breaks
 			if deal == deals[3]:
 				raise RuntimeError("lost connection")
 			return real_claim(db, deal)
 
-		with patch("sales_funnel.backfill_apply.claim_deal", side_effect=claim):
+		with patch("sales_funnel.services.backfill.claim_deal", side_effect=claim):
 			with self.assertRaises(RuntimeError):
-				backfill_apply.run_backfill(deals, commit=False, batch_size=2)
+				backfill.run_backfill(deals, commit=False, batch_size=2)
 		self.assert_backfilled(deals[:2])
 		for deal in deals[2:]:
 			self.assertEqual(h.history(deal), [], "a row of the failed batch stayed")
 			self.assertIsNone(frappe.db.get_value("Opportunity", deal, "sf_stage_entered_at"))
-		result = backfill_apply.run_backfill(deals, commit=False, batch_size=2)
+		result = backfill.run_backfill(deals, commit=False, batch_size=2)
 		self.assertEqual((result["deals_applied"], result["already_recorded"]), (2, 2))
 		self.assert_backfilled(deals)
 
@@ -85,7 +86,7 @@ class TestBackfillApply(BackfillCase):
 		live = h.history(deal)
 		self.assertEqual([(r.funnel, r.recorded_via) for r in live], [(chosen, "Manual")])
 
-		self.assertEqual(sum(backfill_apply.apply_plan(plan) for plan in plans), 0)
+		self.assertEqual(sum(backfill.apply_plan(plan) for plan in plans), 0)
 		self.assertEqual(h.history(deal), live)
 		self.assertEqual(frappe.db.get_value("Opportunity", deal, "sf_sales_funnel"), chosen)
 
@@ -112,7 +113,7 @@ class TestBackfillApply(BackfillCase):
 		frappe.db.delete(h.TRANSITION, {"deal": deal.name})  # as if the app came after these saves
 		frappe.db.set_value("Opportunity", deal.name, "sf_stage_entered_at", None, update_modified=False)
 
-		result = backfill_apply.run_backfill([deal.name], commit=False)
+		result = backfill.run_backfill([deal.name], commit=False)
 		self.assertEqual((result["moves_from_versions"], result["moves_at_modified"]), (1, 0))
 		rows = h.history(deal.name)
 		self.assertEqual([(r.from_stage, r.to_stage) for r in rows], live)
@@ -120,7 +121,7 @@ class TestBackfillApply(BackfillCase):
 
 	def test_a_move_after_the_backfill_continues_the_backfilled_history(self) -> None:
 		deal = h.deals_before_the_app(self.company, 1, source=self.source)[0]
-		backfill_apply.run_backfill([deal], commit=False)
+		backfill.run_backfill([deal], commit=False)
 		doc = frappe.get_doc("Opportunity", deal)
 		doc.sales_stage = docs.sales_stage(h.STAGES[1])
 		doc.save(ignore_permissions=True)

@@ -68,7 +68,7 @@ class TestReminders(CallJobTestCase):
 			seller, start=add_to_date(now_datetime(), hours=-5), sf_outcome=calls.outcome("None")
 		)
 		old = calls.call(seller, start=add_days(now_datetime(), -30))  # before the reminder look-back
-		self.assertEqual(calls.run_job(*calls.REMINDER_JOB), "Complete")
+		self.assertEqual(calls.run_job(calls.REMINDER_JOB), "Complete")
 		reminders = calls.todos(overdue.name)
 		self.assertEqual([(t.allocated_to, t.status) for t in reminders], [(seller, "Open")])
 		for quiet in (within_grace, with_outcome, old):
@@ -77,7 +77,7 @@ class TestReminders(CallJobTestCase):
 		self.assertTrue(frappe.has_permission("Call Log", "read", doc=overdue.name, user=seller))
 
 		frappe.db.set_value("ToDo", reminders[0].name, "status", "Closed")  # done without setting the outcome
-		self.assertEqual(calls.run_job(*calls.REMINDER_JOB), "Complete")
+		self.assertEqual(calls.run_job(calls.REMINDER_JOB), "Complete")
 		self.assertEqual(len(calls.todos(overdue.name)), 1)
 
 	def test_a_failing_call_does_not_stop_the_others(self) -> None:
@@ -90,7 +90,7 @@ class TestReminders(CallJobTestCase):
 		)
 		fine = [calls.call(seller, start=start) for _ in range(2)]
 		try:
-			self.assertEqual(calls.run_job(*calls.REMINDER_JOB), "Complete")
+			self.assertEqual(calls.run_job(calls.REMINDER_JOB), "Complete")
 			for call in fine:
 				self.assertEqual(len(calls.todos(call.name)), 1)
 			self.assertEqual(calls.todos(broken.name), [])
@@ -146,7 +146,7 @@ class TestDigest(CallJobTestCase):
 		self.without_email_accounts()
 		if frappe.are_emails_muted() or frappe.conf.get("mail_server"):
 			self.skipTest("the site has an outgoing e-mail configuration of its own")
-		self.assertEqual(calls.run_job(*calls.DIGEST_JOB), "Complete")
+		self.assertEqual(calls.run_job(calls.DIGEST_JOB), "Complete")
 		for manager in self.managers:
 			subjects = self.notifications(manager)
 			self.assertEqual(len(subjects), 1, subjects)
@@ -170,7 +170,7 @@ class TestDigest(CallJobTestCase):
 			.name
 		)
 		frappe.local.outgoing_email_account = {}
-		self.assertEqual(calls.run_job(*calls.DIGEST_JOB), "Complete")
+		self.assertEqual(calls.run_job(calls.DIGEST_JOB), "Complete")
 		for manager in self.managers:
 			self.assertEqual(len(self.notifications(manager)), 1)
 			self.assertTrue(
@@ -188,7 +188,7 @@ class TestDigest(CallJobTestCase):
 		settings.send_daily_digest = 0
 		settings.save(ignore_permissions=True)
 		try:
-			self.assertEqual(calls.run_job(*calls.DIGEST_JOB), "Complete")
+			self.assertEqual(calls.run_job(calls.DIGEST_JOB), "Complete")
 			for manager in self.managers:
 				self.assertEqual(self.notifications(manager), [])
 		finally:
@@ -202,7 +202,7 @@ class TestRollupSealing(CallJobTestCase):
 	def seal_until_sealed(self, day) -> None:
 		"""The job seals 400 days a run, oldest first: a site with older calls takes a few runs."""
 		for _ in range(10):
-			self.assertEqual(calls.run_job(*calls.SEAL_JOB), "Complete")
+			self.assertEqual(calls.run_job(calls.SEAL_JOB), "Complete")
 			if rollup_day(day).get("sealed"):
 				return
 		self.fail(f"{day} was not sealed")
@@ -233,7 +233,7 @@ class TestRollupSealing(CallJobTestCase):
 	def test_a_call_of_today_or_yesterday_is_never_sealed(self) -> None:
 		seller = calls.named_user("jobs-seller", "Sales User")
 		calls.call(seller, start=add_to_date(now_datetime(), minutes=-10))
-		self.assertEqual(calls.run_job(*calls.SEAL_JOB), "Complete")
+		self.assertEqual(calls.run_job(calls.SEAL_JOB), "Complete")
 		self.assertFalse(rollup_day(today()).get("sealed"))
 		self.assertFalse(rollup_day(add_days(today(), -1)).get("sealed"))
 

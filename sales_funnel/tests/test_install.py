@@ -16,9 +16,10 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
-from sales_funnel import backfill_apply, install
+from sales_funnel import install
 from sales_funnel.engine import credit_ledger as engine_ledger
 from sales_funnel.engine.indexes import APP_INDEXES, named_index
+from sales_funnel.services import backfill
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h
 
@@ -65,14 +66,14 @@ class TestInstallSteps(FrappeTestCase):
 		deals = sorted(in_funnel + unassigned)
 		rows_before = frappe.db.count(h.TRANSITION)
 		errors_before = error_logs(BACKFILL_FAILED)
-		real_claim = backfill_apply.claim_deal
+		real_claim = backfill.claim_deal
 
 		def claim(db, deal):  # the first deal is written, then the step breaks
 			if deal == deals[1]:
 				raise RuntimeError("the database went away")
 			return real_claim(db, deal)
 
-		with patch("sales_funnel.backfill_apply.claim_deal", side_effect=claim) as claimed:
+		with patch("sales_funnel.services.backfill.claim_deal", side_effect=claim) as claimed:
 			install.backfill_existing_deals()
 		self.assertGreaterEqual(claimed.call_count, 2, "the step failed half way, after writing a deal")
 		self.assertEqual(frappe.db.count(h.TRANSITION), rows_before, "rows of the failed step stayed")
@@ -177,7 +178,7 @@ class TestAfterSync(FrappeTestCase):
 		deals = h.deals_before_the_app(self.company, 1, source=source)
 		frappe.db.delete("Sales Credit Entry")
 		errors = error_logs(BACKFILL_FAILED)
-		with patch("sales_funnel.backfill_apply.claim_deal", side_effect=RuntimeError("broken")):
+		with patch("sales_funnel.services.backfill.claim_deal", side_effect=RuntimeError("broken")):
 			install.after_sync()  # does not raise
 		self.assertEqual(error_logs(BACKFILL_FAILED), errors + 1)
 		self.assertEqual(h.history(deals[0]), [])

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Bench tests of lead routing (Lead after_insert → `reassignment_apply.route_new_lead`): a new Lead with a
+"""Bench tests of lead routing (Lead after_insert → `services.lead_routing.route_new_lead`): a new Lead with a
 temperature goes to a manager of the matching tier of the first enabled routing rule (Hot → the best
 converters, Warm → the middle, Cold → the rest), as its Lead Owner with a ToDo; a pool of one or two managers
 still takes every temperature. The tiers are tested off a bench (tests/test_reassignment.py)."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import frappe
 
-from sales_funnel.reassignment_apply import TIERS_CACHE_KEY, refresh_manager_tiers
+from sales_funnel.services.lead_routing import TIERS_CACHE_KEY, refresh_manager_tiers
 from sales_funnel.tests import erpnext_docs
 from sales_funnel.tests.reassignment_fixtures import WON, ReassignmentCase, converted, open_todos
 

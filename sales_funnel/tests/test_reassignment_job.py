@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Bench tests of the hourly reassignment job (`sales_funnel.reassignment_apply`): what a manager and a Sales
+"""Bench tests of the hourly reassignment job (`sales_funnel.services.reassignment`): what a manager and a Sales
 Manager see after a run (owner, ToDo, comment, Reassignment Log, notifications), a failing deal, the
 database-wide lock, dry runs, a deal changed after planning, the hour's bounds and the cooldown. The plan itself
 is tested off a bench (tests/test_reassignment.py)."""
@@ -13,9 +13,9 @@ import frappe
 from frappe.database import get_db
 from frappe.utils import now_datetime
 
-from sales_funnel import reassignment_apply
 from sales_funnel.engine.reassignment import applied_in_last_hour, plan_reassignments
 from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.services import reassignment
 from sales_funnel.tests.reassignment_fixtures import (
 	DEAL,
 	FIRST,
@@ -42,7 +42,7 @@ def notified(deal: str) -> list[str]:
 class TestReassignmentJob(ReassignmentCase):
 	def run_job(self) -> None:
 		frappe.db.commit()  # the job commits deal by deal: what the test made is committed first, as in a real site
-		reassignment_apply.reassign_stale_deals()
+		reassignment.reassign_stale_deals()
 
 	def test_a_stale_deal_goes_to_the_best_converter_with_todo_comment_log_and_notifications(self) -> None:
 		best, other, owner = self.manager("best"), self.manager("other"), self.manager("owner")
@@ -129,13 +129,13 @@ class TestReassignmentJob(ReassignmentCase):
 		now = now_datetime()
 		[item] = [i for i in plan_reassignments(frappe.db, now).moves if i.deal == stale]
 
-		self.assertEqual(reassignment_apply.apply_item(item, now), "Applied")
+		self.assertEqual(reassignment.apply_item(item, now), "Applied")
 		self.assertEqual(notified(stale), [])  # nothing is sent for a change that may still be rolled back
 		frappe.db.rollback()
 		frappe.db.commit()
 		self.assertEqual((notified(stale), owner_of(stale)), ([], owner))
 
-		self.assertEqual(reassignment_apply.apply_item(item, now), "Applied")
+		self.assertEqual(reassignment.apply_item(item, now), "Applied")
 		self.assertEqual(notified(stale), [])
 		frappe.db.commit()
 		self.assertEqual(notified(stale), sorted([new, owner]))
@@ -164,7 +164,7 @@ class TestReassignmentJob(ReassignmentCase):
 		doc.customer_name = "Changed meanwhile"
 		doc.save(ignore_permissions=True)
 
-		self.assertEqual(reassignment_apply.apply_item(item, now), "Skipped")
+		self.assertEqual(reassignment.apply_item(item, now), "Skipped")
 
 		self.assertEqual(owner_of(stale), owner)
 		[log] = logs(stale)
@@ -191,7 +191,7 @@ class TestReassignmentJob(ReassignmentCase):
 		frappe.db.commit()
 		# room for exactly one more move this hour, whatever other runs applied
 		bound = applied_in_last_hour(frappe.db, None, now_datetime()) + 1
-		with mock.patch.object(reassignment_apply, "MAX_MOVES_PER_HOUR", bound):
+		with mock.patch.object(reassignment, "MAX_MOVES_PER_HOUR", bound):
 			self.run_job()
 			self.run_job()
 

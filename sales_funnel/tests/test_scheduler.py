@@ -3,7 +3,8 @@
 """Bench tests of the app's scheduler entries, each run the way Frappe's scheduler runs it: through its
 Scheduled Job Type (`execute()`, which calls the method, commits and writes a Scheduled Job Log). The jobs that
 can run for minutes are on the long queue (`hourly_long`, `daily_long`), and every entry's name says what it
-does; Frappe's `sync_jobs` (install, migrate) removes the Scheduled Job Types of names no longer in hooks.py."""
+does; Frappe's `sync_jobs` (install, migrate) removes the Scheduled Job Types of names no longer in hooks.py, so a
+site migrated from the earlier names keeps none of them."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from frappe.utils import add_to_date, now_datetime
 
 from sales_funnel import hooks
 from sales_funnel.engine.calls.rollup import DAYS, ROLLUP
-from sales_funnel.reassignment_apply import TIERS_CACHE_KEY
 from sales_funnel.sales_funnel.doctype.sales_funnel_settings.sales_funnel_settings import (
 	SETTINGS,
 	call_settings,
 )
+from sales_funnel.services.lead_routing import TIERS_CACHE_KEY
 from sales_funnel.tests import erpnext_docs
 from sales_funnel.tests.reassignment_fixtures import ReassignmentCase, converted, owner_of
 
@@ -24,11 +25,16 @@ JOBS = {
 	"sales_funnel.tasks.remind_calls_without_outcome": "Hourly Long",
 	"sales_funnel.tasks.reassign_stale_deals": "Hourly Long",
 	"sales_funnel.tasks.seal_call_days": "Hourly Long",
-	"sales_funnel.events.documents.apply_pending_moves": "Hourly Long",
+	"sales_funnel.tasks.apply_pending_stage_moves": "Hourly Long",
 	"sales_funnel.tasks.send_outcome_digest": "Daily",
 	"sales_funnel.tasks.refresh_manager_tiers": "Daily Long",
 }
-RENAMED = ("sales_funnel.tasks.hourly", "sales_funnel.tasks.daily")
+# entries of earlier layouts, as a site that had them keeps their Scheduled Job Types until its next migrate
+RENAMED = {
+	"sales_funnel.tasks.hourly": "Hourly Long",
+	"sales_funnel.tasks.daily": "Daily",
+	"sales_funnel.events.documents.apply_pending_moves": "Hourly Long",
+}
 
 
 def execute(method: str) -> frappe._dict:
@@ -51,9 +57,35 @@ class TestScheduler(ReassignmentCase):
 			self.assertEqual(job.frequency, frequency, method)
 			self.assertEqual(job.get_queue_name(), "long" if "Long" in frequency else "default", method)
 			self.assertTrue(callable(frappe.get_attr(method)), method)
-		for method in RENAMED:  # the old names: still importable, no longer scheduled
+		for method in RENAMED:  # the old names: no longer scheduled
 			self.assertFalse(frappe.db.exists("Scheduled Job Type", {"method": method}), method)
-			self.assertTrue(callable(frappe.get_attr(method)), method)
+
+	def test_a_migrate_from_the_old_entry_names_leaves_no_stale_job(self) -> None:
+		"""A site that ran the app before its entries were renamed has their Scheduled Job Types; the migrate's
+		`sync_jobs` deletes them (with their logs) and leaves one job of every current entry."""
+		from frappe.core.doctype.scheduled_job_type.scheduled_job_type import sync_jobs
+
+		for method, frequency in RENAMED.items():
+			job = frappe.get_doc({"doctype": "Scheduled Job Type", "method": method, "frequency": frequency})
+			job.insert(ignore_permissions=True)
+			frappe.get_doc(
+				{"doctype": "Scheduled Job Log", "scheduled_job_type": job.name, "status": "Complete"}
+			).insert(ignore_permissions=True)
+		self.assertEqual(
+			frappe.db.count("Scheduled Job Type", {"method": ("in", list(RENAMED))}), len(RENAMED)
+		)
+
+		sync_jobs()
+
+		app_jobs = frappe.get_all(
+			"Scheduled Job Type",
+			filters={"method": ("like", "sales_funnel.%")},
+			fields=["name", "method", "frequency"],
+		)
+		self.assertEqual({job.method: job.frequency for job in app_jobs}, JOBS)
+		self.assertEqual(len(app_jobs), len(JOBS))
+		old_names = [".".join(method.split(".")[-2:]) for method in RENAMED]
+		self.assertEqual(frappe.db.count("Scheduled Job Log", {"scheduled_job_type": ("in", old_names)}), 0)
 
 	def test_reassign_stale_deals_moves_a_stale_deal(self) -> None:
 		new, owner = self.manager("new"), self.manager("owner")

@@ -8,7 +8,10 @@ Run with the bench's Python from the bench's `sites` folder:  python lifecycle.p
                      ledger equal to a rebuild, no Error Log from the installation; then a funnel is set up and
                      `sf-backfill-history` must give the seeded deals a history (checked in `backfilled`)
   backfilled         every seeded deal has exactly one latest history row
-  fingerprint FILE   the app's schema and data, written to FILE (two migrates in a row must leave it unchanged)
+  previous-layout    the Scheduled Job Types a site of an earlier release has (scheduler entries since renamed), so
+                     the migrate that follows must remove them (checked in `fingerprint`)
+  fingerprint FILE   the app's schema and data, written to FILE (two migrates in a row must leave it unchanged); no
+                     Scheduled Job Type of the app may name a method hooks.py no longer schedules
   uninstalled        after `uninstall-app`: no custom field, doctype, table, report, workspace or scheduled job of
                      the app; prints what stays behind in ERPNext's tables
 Every failed check prints one line `lifecycle: FAIL …` and exits 1.
@@ -162,10 +165,44 @@ def backfilled() -> None:
 	ok(f"history for all {len(deals)} seeded deals")
 
 
+# scheduler entries of earlier releases (method -> frequency), renamed since
+PREVIOUS_ENTRIES = {
+	f"{APP}.tasks.hourly": "Hourly Long",
+	f"{APP}.tasks.daily": "Daily",
+	f"{APP}.events.documents.apply_pending_moves": "Hourly Long",
+}
+
+
+def previous_layout() -> None:
+	for method, frequency in PREVIOUS_ENTRIES.items():
+		if not frappe.db.exists("Scheduled Job Type", {"method": method}):
+			frappe.get_doc(
+				{"doctype": "Scheduled Job Type", "method": method, "frequency": frequency}
+			).insert(ignore_permissions=True)
+	frappe.db.commit()
+	ok(f"{len(PREVIOUS_ENTRIES)} Scheduled Job Types of renamed entries, as an upgraded site has them")
+
+
+def no_stale_jobs() -> None:
+	scheduled = {
+		entry
+		for events in frappe.get_hooks("scheduler_events", app_name=APP).values()
+		for entry in (events if isinstance(events, list) else [e for es in events.values() for e in es])
+	}
+	jobs = frappe.get_all("Scheduled Job Type", filters={"method": ("like", f"{APP}.%")}, pluck="method")
+	stale = sorted(set(jobs) - scheduled)
+	if stale:
+		fail(f"Scheduled Job Types of methods hooks.py no longer schedules, after migrate: {stale}")
+	if set(jobs) != scheduled:
+		fail(f"scheduler entries without a Scheduled Job Type after migrate: {sorted(scheduled - set(jobs))}")
+	ok(f"{len(jobs)} Scheduled Job Types, one per scheduler entry, none stale")
+
+
 def fingerprint(path: str) -> None:
 	"""Schema of the app's tables and of the sf_ columns, the app's index definitions, and the app's records
 	(custom fields, doctypes, reports, workspaces, scheduled jobs) with their `modified`, plus each app table's
 	row count and checksum."""
+	no_stale_jobs()
 	tables = [
 		f"tab{name}"
 		for name in frappe.get_all("DocType", filters={"module": MODULE, "issingle": 0}, pluck="name")
@@ -257,9 +294,13 @@ def main() -> None:
 		if step == "fingerprint":
 			fingerprint(sys.argv[3])
 		else:
-			{"seed": seed, "installed": installed, "backfilled": backfilled, "uninstalled": uninstalled}[
-				step
-			]()
+			{
+				"seed": seed,
+				"installed": installed,
+				"backfilled": backfilled,
+				"previous-layout": previous_layout,
+				"uninstalled": uninstalled,
+			}[step]()
 	finally:
 		frappe.destroy()
 

@@ -7,8 +7,8 @@ ledger in `install.after_sync` instead.
 The ledger reads `Sales Invoice.sf_opportunity` (the invoice's deal), a custom field of the same release: `bench
 migrate` runs this patch before it syncs the fixtures, so they are synced here first when it is missing."""
 
-from sales_funnel.credit_ledger import start_rebuild
 from sales_funnel.patches.fixtures import ensure_custom_fields
+from sales_funnel.services.credits import start_rebuild
 
 
 def execute() -> None:

@@ -6,7 +6,7 @@ from frappe.model.document import Document
 
 from sales_funnel.engine.calls.outcome import check_outcome_setup, check_outcome_stage
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 
 class CallOutcome(Document):

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""A document-driven stage move that failed twice (events/documents.py) and waits to be applied again by the hourly
-job (`sales_funnel.events.documents.apply_pending_moves`)."""
+"""A document-driven stage move that failed twice (`sales_funnel.services.pending_moves`) and waits to be applied again
+by the hourly job (`sales_funnel.tasks.apply_pending_stage_moves`)."""
 
 from frappe.model.document import Document
 

@@ -16,8 +16,9 @@ class ReassignmentLog(Document):
 	pass
 
 
-def delete_logs_of_deal(doc: Deal, method: str | None = None) -> None:
-	"""Opportunity `on_trash`: the deal's reassignment log goes with the deal, as its stage history does.
+def delete_logs_of_deal(doc: Deal) -> None:
+	"""Opportunity `on_trash` (`overrides/opportunity.py`): the deal's reassignment log goes with the deal, as its
+	stage history does.
 
 	The rows are history about a deal that no longer exists, and they are not only history: the reassignment job
 	reads a deal's Applied rows for its limits (how often, how recently, never back to an earlier owner). Frappe

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""The credit ledger: derived rows, written set-based by `sales_funnel.credit_ledger` (never by hand)."""
+"""The credit ledger: derived rows, written set-based by `sales_funnel.services.credits` (never by hand)."""
 
 import frappe
 from frappe.model.document import Document

@@ -8,7 +8,8 @@ from frappe.utils import flt
 
 from sales_funnel.engine.funnels import Stage, check_stages, load_funnel
 from sales_funnel.engine.history import rebuild_positions
-from sales_funnel.recording import clear_funnel_cache, translate
+from sales_funnel.services.funnels import clear_funnel_cache
+from sales_funnel.utils import translate
 
 DEAL_DOCTYPE = "Opportunity"
 INLINE_REBUILD_LIMIT = 50_000  # transition rows; more are rebuilt in a background job

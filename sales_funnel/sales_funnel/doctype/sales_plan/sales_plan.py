@@ -12,7 +12,7 @@ from frappe.utils import getdate
 
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.plans import PlanRow, validate_plan
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 
 class SalesPlan(Document):

@@ -1,28 +1,12 @@
 // Copyright (c) 2026, Sales Funnel contributors
 // For license information, please see license.txt
 
+{% include "sales_funnel/public/js/report_filters.js" %}
+
 frappe.query_reports["Call Outcomes"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-		},
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -1),
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-			reqd: 1,
-		},
+		sales_funnel.report_filters.company({ reqd: 0, user_default: false }),
+		...sales_funnel.report_filters.date_range({ months: 1 }),
 		{
 			fieldname: "period",
 			label: __("Period"),

@@ -29,7 +29,7 @@ from sales_funnel.engine.calls.filters import call_filters as engine_filters
 from sales_funnel.engine.calls.report import call_outcomes_output
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 REPORT = "Call Outcomes"
 

@@ -19,8 +19,8 @@ from frappe.utils import getdate, today
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.payments import FIGURE_LABELS, FIGURES, daily_payments
 from sales_funnel.permissions import check_company_permission, own_sales_people
-from sales_funnel.recording import throw_invalid
-from sales_funnel.reports import link_column, names, no_sales_person_message, report_date
+from sales_funnel.sales_funnel.report.utils import link_column, names, no_sales_person_message, report_date
+from sales_funnel.utils import throw_invalid
 
 # the documents the figures come from (a Company User Permission applying to one of them restricts the report)
 SOURCES = ("Sales Invoice", "Payment Entry", "Sales Credit Entry")

@@ -18,8 +18,8 @@ from frappe import _
 from sales_funnel.engine.deal_links import invoices_without_deal
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import check_company_permission
-from sales_funnel.recording import throw_invalid
-from sales_funnel.reports import link_column, report_date
+from sales_funnel.sales_funnel.report.utils import link_column, report_date
+from sales_funnel.utils import throw_invalid
 
 SOURCES = ("Sales Invoice",)
 

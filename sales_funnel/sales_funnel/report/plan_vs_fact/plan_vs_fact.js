@@ -1,16 +1,11 @@
 // Copyright (c) 2026, Sales Funnel contributors
 // For license information, please see license.txt
 
+{% include "sales_funnel/public/js/report_filters.js" %}
+
 frappe.query_reports["Plan vs Fact"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-			reqd: 1,
-		},
+		sales_funnel.report_filters.company(),
 		{
 			fieldname: "period_type",
 			label: __("Period Type"),

@@ -1,16 +1,11 @@
 // Copyright (c) 2026, Sales Funnel contributors
 // For license information, please see license.txt
 
+{% include "sales_funnel/public/js/report_filters.js" %}
+
 frappe.query_reports["Stage Conversion"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-			reqd: 1,
-		},
+		sales_funnel.report_filters.company(),
 		{
 			fieldname: "funnel",
 			label: __("Sales Funnel"),
@@ -23,20 +18,7 @@ frappe.query_reports["Stage Conversion"] = {
 				return { filters: filters };
 			},
 		},
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -3),
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-			reqd: 1,
-		},
+		...sales_funnel.report_filters.date_range(),
 		{
 			fieldname: "mode",
 			label: __("Mode"),

@@ -20,7 +20,7 @@ from sales_funnel.engine.conversion.filters import conversion_filters
 from sales_funnel.engine.conversion.report import stage_conversion_output
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.permissions import check_company_permission, deal_scope
-from sales_funnel.recording import throw_invalid
+from sales_funnel.utils import throw_invalid
 
 SOURCES = ("Opportunity", "Funnel Stage Transition")
 

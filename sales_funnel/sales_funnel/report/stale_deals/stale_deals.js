@@ -1,15 +1,11 @@
 // Copyright (c) 2026, Sales Funnel contributors
 // For license information, please see license.txt
 
+{% include "sales_funnel/public/js/report_filters.js" %}
+
 frappe.query_reports["Stale Deals"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-		},
+		sales_funnel.report_filters.company({ reqd: 0 }),
 		{
 			fieldname: "funnel",
 			label: __("Sales Funnel"),

@@ -28,7 +28,7 @@ from sales_funnel.engine.backfill import (
 	status_aliases,
 )
 from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.events.call_log import keep_call_funnels
+from sales_funnel.services.call_links import keep_call_funnels
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 JOB_ID = "sales_funnel_backfill_history"
@@ -149,7 +149,7 @@ def start_backfill(deals: Sequence[str] | None = None, *, commit: bool = True) -
 	if pending <= INLINE_LIMIT:
 		return run_backfill(deals, commit=commit)
 	frappe.enqueue(
-		"sales_funnel.backfill_apply.run_backfill",
+		"sales_funnel.services.backfill.run_backfill",
 		queue="long",
 		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,

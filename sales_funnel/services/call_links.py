@@ -1,6 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Call Log doc_events, both in the change's own transaction:
+"""What follows from a call's links, kept in the change's own transaction (the Call Log hooks, the Opportunity hooks
+when a deal's funnel changes or the deal is deleted, and the history backfill when it gives deals a funnel):
 
 - a change to a call of a sealed past day unseals that day, so the Call Outcomes report reads the day from the
   Call Logs until the hourly job seals it again (`sales_funnel.engine.calls.rollup`);
@@ -9,11 +10,10 @@
   derived fields: the flag is what the report's deals from calls are counted by;
 - the call's own `sf_funnel` (the funnel of its first deal in a funnel, `sales_funnel.engine.call_funnel`) is
   recomputed from its links, and when it changed the call's day is unsealed: the Stage Conversion report's
-  Call Received row counts calls by it. `keep_call_funnels` is also what the Opportunity hook calls when a
-  deal's funnel changes.
+  Call Received row counts calls by it (`keep_call_funnels`).
 
-Frappe runs `on_update` after insert and after every save, with the child rows (`links`) already written; during
-`on_trash` the call's link rows still exist, so the call is left out of the count.
+Frappe runs a Call Log's `on_update` after insert and after every save, with the child rows (`links`) already
+written; during `on_trash` the call's link rows still exist, so the call is left out of the count.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 	from frappe.model.document import Document
 
 
-def on_update(doc: Document, method: str | None = None) -> None:
+def call_changed(doc: Document) -> None:
+	"""A Call Log was inserted or saved: its day, its deals' `sf_from_call` and its own `sf_funnel`."""
 	before = doc.get_doc_before_save()
 	days = changed_days(before.as_dict() if before is not None else None, doc.as_dict())
 	if days:
@@ -41,7 +42,8 @@ def on_update(doc: Document, method: str | None = None) -> None:
 		doc.sf_funnel = change.funnel
 
 
-def on_trash(doc: Document, method: str | None = None) -> None:
+def call_deleted(doc: Document) -> None:
+	"""A Call Log is being deleted: its day is unsealed and its deals no longer count it."""
 	mark_changed(frappe.db, changed_days(doc.as_dict(), None), now_datetime())
 	_set_from_call(_opportunities(doc), without_call=doc.name)
 

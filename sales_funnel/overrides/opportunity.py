@@ -4,7 +4,7 @@
 
 Frappe runs these after the Opportunity controller's own method of the same name. During `insert`,
 `after_insert` runs first and then `on_update` (with `flags.in_insert` set): the entry is recorded once, in
-`after_insert`. A document trigger (`sales_funnel.events.documents`) saves the Opportunity with
+`after_insert`. A document trigger (`sales_funnel.services.stage_moves`) saves the Opportunity with
 `flags.sf_move = {"to_stage", "recorded_via", "reference", "at", "by_user"}`, so its move is recorded here,
 once, with its source (`at` and `by_user`: when and by whom a repaired move is recorded; None for now and the
 session user). `validate` gives the deal the probability of the stage the save moves it to.
@@ -21,8 +21,10 @@ from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.deal_rules import entry_stage, stage_probability
 from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
 from sales_funnel.engine.history import target_stage
-from sales_funnel.events.call_log import keep_call_funnels
-from sales_funnel.recording import channel, customer_kind, get_company_funnels, get_funnel, record_move
+from sales_funnel.sales_funnel.doctype.reassignment_log.reassignment_log import delete_logs_of_deal
+from sales_funnel.services.call_links import keep_call_funnels
+from sales_funnel.services.funnels import get_company_funnels, get_funnel
+from sales_funnel.services.history import TRANSITION_DOCTYPE, channel, customer_kind, record_move
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -136,8 +138,10 @@ def _party_value(doc: Document, fieldname: str) -> str | None:
 	return frappe.db.get_value(party_type, party, fieldname) or None
 
 
-def on_trash(doc, method=None) -> None:
+def on_trash(doc: Document, method: str | None = None) -> None:
 	"""A deleted deal takes its stage history with it, so reports never count a deal that no longer exists; calls
-	kept in its funnel because of it move to the funnel of their next deal (or none)."""
-	frappe.db.delete("Funnel Stage Transition", {"deal_doctype": doc.doctype, "deal": doc.name})
+	kept in its funnel because of it move to the funnel of their next deal (or none); its Reassignment Log rows go
+	too (`delete_logs_of_deal`: a new deal given its name would inherit them)."""
+	frappe.db.delete(TRANSITION_DOCTYPE, {"deal_doctype": doc.doctype, "deal": doc.name})
 	keep_call_funnels(calls_linking(frappe.db, [doc.name]), without_deal=doc.name)
+	delete_logs_of_deal(doc)

@@ -41,7 +41,7 @@ from sales_funnel.engine.calls.outcome import (
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.names import CALL_LOG_DOCTYPE as CALL_LOG
 from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.recording import throw_invalid, translate
+from sales_funnel.utils import throw_invalid, translate
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -253,27 +253,49 @@ def log_call(
 	refusal then rolls back to before the insert."""
 	reference = _reference(reference_doctype, reference_name, call_type)
 	seconds = parse_duration(duration_minutes)
-	user = frappe.session.user
 	number = phone or _phone_of(reference) or ""
 	links = [{"link_doctype": reference_doctype, "link_name": reference_name}]
 	if reference_doctype == "Opportunity" and reference.get("party_name"):
 		links.append({"link_doctype": reference.opportunity_from, "link_name": reference.party_name})
-	planned = CallRecord(
+	customer = reference_name if reference_doctype == "Customer" else None
+	planned = _planned_call(call_type, number, customer, links)
+	check_plan_permissions(_plan(planned, outcome, note, follow_up_on, title=_("Log a Call")))
+	doc = _new_call_log(call_type, number, seconds, customer, links)
+	frappe.db.savepoint("sf_log_call")
+	try:
+		doc.insert(ignore_permissions=True)
+		result = set_outcome(doc.name, outcome, note=note, follow_up_on=follow_up_on)
+	except Exception:
+		_rollback_to("sf_log_call")
+		raise
+	result["logged"] = True
+	return result
+
+
+def _planned_call(call_type: str, number: str, customer: str | None, links: list[dict]) -> CallRecord:
+	"""The call `log_call` will insert, as the engine plans an outcome on it (before it exists)."""
+	return CallRecord(
 		name="new call",  # planned before it exists: the name is never shown
-		employee=user,
+		employee=frappe.session.user,
 		status="Completed",
 		call_type=call_type,
 		phone=number or None,
-		customer=reference_name if reference_doctype == "Customer" else None,
+		customer=customer,
 		outcome=None,
 		note=None,
 		follow_up_on=None,
 		links=tuple((link["link_doctype"], link["link_name"]) for link in links),
 		open_todos=(),
 	)
-	check_plan_permissions(_plan(planned, outcome, note, follow_up_on, title=_("Log a Call")))
+
+
+def _new_call_log(
+	call_type: str, number: str, seconds: int, customer: str | None, links: list[dict]
+) -> Document:
+	"""A completed call taken by the session user that ended now, with a generated id (not inserted)."""
+	user = frappe.session.user
 	end = now_datetime()
-	doc = frappe.get_doc(
+	return frappe.get_doc(
 		{
 			"doctype": CALL_LOG,
 			"id": f"SF-{frappe.generate_hash(length=12)}",
@@ -287,19 +309,10 @@ def log_call(
 			"duration": seconds,
 			"employee_user_id": user,
 			"call_received_by": frappe.db.get_value("Employee", {"user_id": user}, "name"),
-			"customer": reference_name if reference_doctype == "Customer" else None,
+			"customer": customer,
 			"links": links,
 		}
 	)
-	frappe.db.savepoint("sf_log_call")
-	try:
-		doc.insert(ignore_permissions=True)
-		result = set_outcome(doc.name, outcome, note=note, follow_up_on=follow_up_on)
-	except Exception:
-		_rollback_to("sf_log_call")
-		raise
-	result["logged"] = True
-	return result
 
 
 def _reference(doctype: str, name: str, call_type: str) -> Document:

@@ -12,77 +12,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
 from frappe.utils import flt, now_datetime
 
 from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time, stage_probability
-from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
+from sales_funnel.engine.funnels import Funnel
 from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
-from sales_funnel.engine.i18n import InvalidInput, Message
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.services.funnels import get_funnel
+from sales_funnel.utils import throw_invalid
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 NEW_CUSTOMER_SOURCES = ("Lead", "Prospect")
-_CACHE_KEY = "sales_funnel_cache"
-
-
-# Messages
-# --------
-
-
-def translate(message: Message) -> str:
-	"""An engine message in the user's language: `_(template).format(*args)`; text arguments (labels the
-	engine marked with its own `_`, stage and trigger names) are translated too."""
-	args = (_(arg) if isinstance(arg, str) else arg for arg in message.args)
-	return _(message.template).format(*args)
-
-
-def throw_invalid(error: InvalidInput, title: str | None = None) -> None:
-	frappe.throw(translate(error.message), title=title or _("Sales Funnel"))
-
-
-# Funnels, cached for the request
-# -------------------------------
-
-
-def _cache() -> dict[str, Any]:
-	cache = getattr(frappe.local, _CACHE_KEY, None)
-	if cache is None:
-		cache = {"funnel": {}, "company": {}}
-		setattr(frappe.local, _CACHE_KEY, cache)
-	return cache
-
-
-def clear_funnel_cache() -> None:
-	"""Forget the funnels read in this request (a Sales Funnel was saved or deleted)."""
-	if getattr(frappe.local, _CACHE_KEY, None) is not None:
-		setattr(frappe.local, _CACHE_KEY, None)
-
-
-def get_funnel(name: str) -> Funnel:
-	"""The Sales Funnel and its stages, read once per request."""
-	funnels = _cache()["funnel"]
-	if name not in funnels:
-		try:
-			funnels[name] = load_funnel(frappe.db, name)
-		except InvalidInput as error:
-			throw_invalid(error)
-	return funnels[name]
-
-
-def get_company_funnels(company: str | None) -> list[Funnel]:
-	"""The enabled funnels of a company, highest priority first, read once per request."""
-	by_company = _cache()["company"]
-	if company not in by_company:
-		funnels = load_funnels(frappe.db, company)
-		_cache()["funnel"].update({funnel.name: funnel for funnel in funnels})
-		by_company[company] = funnels
-	return by_company[company]
 
 
 # The deal as the engine sees it
@@ -204,7 +151,7 @@ def record_move(
 		ignore_permissions=True, ignore_links=True
 	)
 	doc.db_set("sf_stage_entered_at", row.transitioned_at, update_modified=False)
-	# the stage's probability is the deal's; a save set it already (events.opportunity.validate), a move made
+	# the stage's probability is the deal's; a save set it already (overrides.opportunity.validate), a move made
 	# behind the Opportunity's hooks (a quotation declared lost, a reconciled status) gets it here
 	probability = stage_probability(funnel, row.to_stage)
 	if probability is not None and flt(doc.get("probability")) != probability:

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Lead doc_events: a new Lead with a temperature goes to a manager of the matching tier (Hot → the best
-converters, Warm → the middle, Cold → the rest), chosen by `sales_funnel.reassignment_apply.route_new_lead`."""
+converters, Warm → the middle, Cold → the rest), chosen by `sales_funnel.services.lead_routing.route_new_lead`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import frappe
 from frappe import _
 
-from sales_funnel.reassignment_apply import route_new_lead
+from sales_funnel.services.lead_routing import route_new_lead
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

@@ -6,10 +6,27 @@
 set-based (INSERT … SELECT through `frappe.db.sql`): the rows are derived data with no controller logic of their
 own, like ERPNext's ledger rows, and one document's rows are written in the same transaction as the document.
 
-- `write_document_credits`: the doc_events in hooks.py (events/credits.py);
+- `write_document_credits`: the Sales Invoice and Payment Entry doc_events (`overrides/sales_invoice.py`,
+  `overrides/payment_entry.py`), in the same transaction as the document;
 - `rebuild_credit_ledger` / `start_rebuild`: installation (`install.after_sync`), the whitelisted
   `sales_funnel.api.rebuild_credit_ledger` and `bench --site … sf-rebuild-credit-ledger`. A background job or the
   command commits after each company-year; inside a request nothing is committed here.
+
+Frappe runs the doc_events after the controller's own methods, with the document's row and child rows already
+written (Document.save -> db_update / update_children -> run_post_save_methods), so the ledger's SQL reads the
+document as submitted, corrected or cancelled (docstatus 2: its rows are removed).
+
+- Sales Invoice on_submit / on_cancel: its rows, those of credit notes returning it and of payments allocated to
+  any of them (on cancel ERPNext may have unlinked those payments: unlink_ref_doc_from_payment_entries sets their
+  allocated amounts to 0 by query, so no hook of theirs runs: their rows are rewritten here).
+- Sales Invoice on_update_after_submit: an accountant corrected `sf_opportunity` (allowed on submit), or another
+  field allowed on submit changed: the same rows, since the deal decides the credit when there is no Sales Team.
+- Payment Entry on_submit / on_cancel, and on_update_after_submit: ERPNext's payment reconciliation
+  (erpnext.accounts.utils.reconcile_against_document -> update_reference_in_payment_entry) changes the references
+  of a submitted Payment Entry and saves it (`doc.save()` with ignore_validate_update_after_submit), which runs
+  its before/on_update_after_submit hooks.
+
+A failure to write a document's rows fails the document: the ledger must not silently miss a document's credit.
 """
 
 from __future__ import annotations
@@ -74,7 +91,7 @@ def start_rebuild(company: str | None = None, *, commit: bool = True) -> dict[st
 	if invoices <= INLINE_LIMIT:
 		return {**rebuild_credit_ledger(company, commit=commit), "invoices": invoices}
 	frappe.enqueue(
-		"sales_funnel.credit_ledger.rebuild_credit_ledger",
+		"sales_funnel.services.credits.rebuild_credit_ledger",
 		queue="long",
 		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,

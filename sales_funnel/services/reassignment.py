@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """The Frappe side of scheduled reassignment (thin): the engine plans (`sales_funnel.engine.reassignment`), this
-module applies the plan with Frappe's document API, deal by deal.
+module applies the plan with Frappe's document API, deal by deal. New Leads are routed by `services.lead_routing`.
 
 Why not Frappe's own Assignment Rule: it runs when a document is saved and evaluates a condition on that
 document; it has no time-based trigger (days in stage, overdue ToDo, no activity), no cooldown, no "never back to
@@ -16,16 +16,12 @@ user it gave a document to, load balancing counts open work, and a reassignment 
   skipped, not overwritten; a failing deal is rolled back, logged in the Error Log and as a Failed Reassignment
   Log, and the run goes on. The managers' notifications are queued when the deal's transaction commits
   (`frappe.db.after_commit`), so a rolled-back move notifies nobody.
-- `refresh_manager_tiers` (daily, on the long queue): the managers' conversion ranking per lead-routing rule,
-  cached for `route_new_lead` (Lead after_insert); a rule missing from the cache (new, or changed: saving a rule
-  clears the cache) is ranked when its first Lead arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import frappe
 from frappe import _
@@ -33,20 +29,8 @@ from frappe.desk.doctype.notification_log.notification_log import enqueue_create
 from frappe.desk.form import assign_to
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import (
-	MAX_MOVES_PER_HOUR,
-	PlanItem,
-	manager_ranking,
-	open_deal_load,
-	plan_reassignments,
-	route_lead,
-)
-from sales_funnel.engine.reassignment_rules import load_rules
-from sales_funnel.permissions import is_funnel_manager
-from sales_funnel.recording import translate
-
-if TYPE_CHECKING:
-	from frappe.model.document import Document
+from sales_funnel.engine.reassignment import MAX_MOVES_PER_HOUR, PlanItem, plan_reassignments
+from sales_funnel.utils import translate
 
 DEAL = "Opportunity"
 LOG = "Reassignment Log"
@@ -56,8 +40,6 @@ LOCK = "sales_funnel_reassignment"
 MAX_LOCK_NAME = 64
 # a skipped or dry-run decision is logged once a day per deal and rule, not every hour
 REPEAT_LOG_HOURS = 24
-TIERS_CACHE_KEY = "sales_funnel:manager_tiers"
-TIERS_CACHE_SECONDS = 2 * 86_400
 
 
 def reassign_stale_deals() -> None:
@@ -231,75 +213,3 @@ def notify(item: PlanItem, old_owner: str | None) -> None:
 	}
 	# queued when the move commits; a rollback (a later step of the deal failed) drops it with the move
 	frappe.db.after_commit.add(lambda: enqueue_create_notification(sorted(recipients), notification))
-
-
-# Lead routing
-# ------------
-
-
-def refresh_manager_tiers() -> None:
-	"""Daily: rank the pool of every enabled lead-routing rule and cache the tiers."""
-	now = now_datetime()
-	tiers: dict[str, dict[str, str]] = {}
-	for rule in load_rules(frappe.db):
-		if rule.route_new_leads:
-			ranking = manager_ranking(frappe.db, rule, now)
-			tiers[rule.name] = dict(zip(ranking["user"], ranking["tier"], strict=True))
-	frappe.cache.set_value(TIERS_CACHE_KEY, tiers, expires_in_sec=TIERS_CACHE_SECONDS)
-
-
-def cached_tiers(rule: str) -> dict[str, str]:
-	"""The tiers of routing rule `rule` from the daily job's cache; ranked now when the cache lacks the rule (a
-	new or changed rule, or an expired cache)."""
-	tiers = frappe.cache.get_value(TIERS_CACHE_KEY, expires=True) or {}
-	if rule not in tiers:
-		refresh_manager_tiers()
-		tiers = frappe.cache.get_value(TIERS_CACHE_KEY, expires=True) or {}
-	return tiers.get(rule) or {}
-
-
-def clear_cached_tiers() -> None:
-	"""A rule was saved or deleted: its pool or ranking settings may have changed."""
-	frappe.cache.delete_value(TIERS_CACHE_KEY)
-
-
-def route_new_lead(doc: Document) -> None:
-	"""Give a new Lead with a temperature to a manager of the matching tier of the first routing rule."""
-	rules = [r for r in load_rules(frappe.db) if r.route_new_leads]
-	if not rules:
-		return
-	rule = rules[0]
-	tiers = cached_tiers(rule.name)
-	user, why = route_lead(tiers, open_deal_load(frappe.db), doc.get("sf_temperature"))
-	if not user:
-		return
-	doc.db_set("lead_owner", user)
-	assign_to.add(
-		{
-			"assign_to": [user],
-			"doctype": doc.doctype,
-			"name": doc.name,
-			"description": translate(why),
-			"assigned_by": "Administrator",
-		},
-		ignore_permissions=True,
-	)
-
-
-# Permissions: a Sales User sees the log rows of deals taken from or given to them; a manager sees all
-# ------------------------------------------------------------------------------------------------------
-
-
-def log_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	user = user or frappe.session.user
-	if is_funnel_manager(user):
-		return ""
-	name = frappe.db.escape(user)
-	return f"(`tabReassignment Log`.from_user = {name} OR `tabReassignment Log`.to_user = {name})"
-
-
-def log_has_permission(
-	doc: Document, ptype: str | None = None, user: str | None = None, debug: bool = False
-) -> bool:
-	user = user or frappe.session.user
-	return is_funnel_manager(user) or user in (doc.get("from_user"), doc.get("to_user"))
