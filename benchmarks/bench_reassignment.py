@@ -49,8 +49,9 @@ from devkit.demo.generator import DemoSpec
 from devkit.mariadb import ConnectionSettings, MariaDB
 from devkit.schema.ddl import app_doctypes, create_table_sql
 from sales_funnel.engine.funnels import load_funnels
-from sales_funnel.engine.reassignment import MAX_MOVES_PER_HOUR, plan_reassignments, stale_deals
-from sales_funnel.engine.reassignment_rules import Rule
+from sales_funnel.engine.reassignment.model import MAX_MOVES_PER_HOUR, Rule
+from sales_funnel.engine.reassignment.plan import plan_reassignments
+from sales_funnel.engine.reassignment.stale import stale_deals
 
 NOW = DemoSpec.now
 OVERLAY = "sf_bench_reassignment"

@@ -27,13 +27,14 @@ from sales_funnel.engine.planfact import (
 	plan_vs_fact,
 )
 from sales_funnel.engine.plans import CURRENCY_METRICS, METRICS
-from sales_funnel.engine.reassignment import PLANNED, plan_reassignments
-from sales_funnel.engine.reassignment_rules import (
+from sales_funnel.engine.reassignment.model import (
 	BEST_CONVERTER,
+	PLANNED,
 	POOL_SALES_PERSON_GROUP,
 	TRIGGER_STAGE_LIMIT,
 	Rule,
 )
+from sales_funnel.engine.reassignment.plan import plan_reassignments
 
 
 def table_counts(db: Database) -> pd.DataFrame:

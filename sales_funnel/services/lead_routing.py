@@ -17,8 +17,9 @@ import frappe
 from frappe.desk.form import assign_to
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.reassignment import manager_ranking, open_deal_load, route_lead
-from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.engine.reassignment.history import open_deal_load
+from sales_funnel.engine.reassignment.ranking import manager_ranking, route_lead
+from sales_funnel.engine.reassignment.rules import load_rules
 from sales_funnel.utils import translate
 
 if TYPE_CHECKING:

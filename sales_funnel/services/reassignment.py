@@ -29,7 +29,8 @@ from frappe.desk.doctype.notification_log.notification_log import enqueue_create
 from frappe.desk.form import assign_to
 from frappe.utils import get_datetime, get_fullname, now_datetime
 
-from sales_funnel.engine.reassignment import MAX_MOVES_PER_HOUR, PlanItem, plan_reassignments
+from sales_funnel.engine.reassignment.model import MAX_MOVES_PER_HOUR, PlanItem
+from sales_funnel.engine.reassignment.plan import plan_reassignments
 from sales_funnel.utils import translate
 
 DEAL = "Opportunity"

@@ -3,7 +3,7 @@
 """Bench tests of lead routing (Lead after_insert → `services.lead_routing.route_new_lead`): a new Lead with a
 temperature goes to a manager of the matching tier of the first enabled routing rule (Hot → the best
 converters, Warm → the middle, Cold → the rest), as its Lead Owner with a ToDo; a pool of one or two managers
-still takes every temperature. The tiers are tested off a bench (tests/test_reassignment.py)."""
+still takes every temperature. The tiers are tested off a bench (tests/reassignment/)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 """Bench tests of the hourly reassignment job (`sales_funnel.services.reassignment`): what a manager and a Sales
 Manager see after a run (owner, ToDo, comment, Reassignment Log, notifications), a failing deal, the
 database-wide lock, dry runs, a deal changed after planning, the hour's bounds and the cooldown. The plan itself
-is tested off a bench (tests/test_reassignment.py)."""
+is tested off a bench (tests/reassignment/)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import frappe
 from frappe.database import get_db
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.reassignment import applied_in_last_hour, plan_reassignments
-from sales_funnel.engine.reassignment_rules import load_rules
+from sales_funnel.engine.reassignment.history import applied_in_last_hour
+from sales_funnel.engine.reassignment.plan import plan_reassignments
+from sales_funnel.engine.reassignment.rules import load_rules
 from sales_funnel.services import reassignment
 from sales_funnel.tests.reassignment_fixtures import (
 	DEAL,

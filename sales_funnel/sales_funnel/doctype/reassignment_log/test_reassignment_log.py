@@ -14,7 +14,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.reassignment import reassignment_history
+from sales_funnel.engine.reassignment.history import reassignment_history
 from sales_funnel.tests import erpnext_docs as docs
 
 FROM_USER = "sf-log-from@example.com"

@@ -9,7 +9,8 @@ from frappe.utils import cint, flt
 
 from sales_funnel.engine.funnels import load_funnel
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.reassignment_rules import Rule, check_rule, pool_members
+from sales_funnel.engine.reassignment.model import Rule
+from sales_funnel.engine.reassignment.rules import check_rule, pool_members
 from sales_funnel.services.lead_routing import clear_cached_tiers
 from sales_funnel.utils import translate
 

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Bench tests of Reassignment Rule validation: bad input (numbers that are not finite or absurd, stages and
 users that are not there) gets a clear message and nothing is saved. Every rule check is tested off a bench
-(tests/test_reassignment.py, `check_rule`); these check that the form's values reach it and that the database
+(tests/reassignment/, `check_rule`); these check that the form's values reach it and that the database
 never sees a value it would refuse."""
 
 from __future__ import annotations

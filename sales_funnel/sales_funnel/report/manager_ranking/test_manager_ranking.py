@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Bench tests of the Manager Ranking report through the Desk's report runner, as each role opens it: the rule's
 pool ranked by conversion with tiers for managers, a Sales User's own row (their rank among the pool), nothing for
-a user without a sales role. The ranking is tested off a bench (tests/test_reassignment.py)."""
+a user without a sales role. The ranking is tested off a bench (tests/reassignment/)."""
 
 from __future__ import annotations
 

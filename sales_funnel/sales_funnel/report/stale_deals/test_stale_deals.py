@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """Bench tests of the Stale Deals report through the Desk's report runner, as each role opens it: managers see
 every stale deal of the funnel, a Sales User their own, a user without a sales role is refused. The figures are
-tested off a bench (tests/test_reassignment.py)."""
+tested off a bench (tests/reassignment/)."""
 
 from __future__ import annotations
 
