@@ -63,7 +63,6 @@ from devkit.schema.ddl import (
 	named_index,
 	site_doctypes,
 )
-from sales_funnel.engine.call_funnel import backfill_call_funnels
 from sales_funnel.engine.calls.filters import CallFilters
 from sales_funnel.engine.calls.from_call import backfill_from_call
 from sales_funnel.engine.calls.query import call_counts
@@ -74,7 +73,8 @@ from sales_funnel.engine.conversion.filters import ConversionFilters
 from sales_funnel.engine.conversion.query import StageQuery, existing_indexes
 from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import WHOLE
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.call_funnel import backfill_call_funnels
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.scope import DealScope
 
 DATABASE = "sf_bench_calls"

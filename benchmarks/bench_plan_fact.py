@@ -46,9 +46,14 @@ from devkit.demo.generator import DemoSpec
 from devkit.demo.loader import load_company
 from devkit.mariadb import ConnectionSettings, MariaDB
 from devkit.schema.ddl import add_indexes_sql, columns_of, create_table_sql, site_doctypes
-from sales_funnel.engine.credit_ledger import LEDGER_DOCTYPE, credited_facts, rebuild_credits, write_credits
-from sales_funnel.engine.crediting import invoice_credit_rows, payment_credit_rows
-from sales_funnel.engine.planfact import plan_fact_filters, plan_vs_fact
+from sales_funnel.engine.sales.credit_ledger import (
+	LEDGER_DOCTYPE,
+	credited_facts,
+	rebuild_credits,
+	write_credits,
+)
+from sales_funnel.engine.sales.crediting import invoice_credit_rows, payment_credit_rows
+from sales_funnel.engine.sales.planfact import plan_fact_filters, plan_vs_fact
 
 DATABASE = "sf_bench_planfact"
 DEMO_DEALS = 40_000

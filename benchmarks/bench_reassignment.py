@@ -48,7 +48,7 @@ from common import machine, peak_rss_mib, prepare_server, timed, write_result
 from devkit.demo.generator import DemoSpec
 from devkit.mariadb import ConnectionSettings, MariaDB
 from devkit.schema.ddl import app_doctypes, create_table_sql
-from sales_funnel.engine.funnels import load_funnels
+from sales_funnel.engine.funnels.stages import load_funnels
 from sales_funnel.engine.reassignment.model import MAX_MOVES_PER_HOUR, Rule
 from sales_funnel.engine.reassignment.plan import plan_reassignments
 from sales_funnel.engine.reassignment.stale import stale_deals

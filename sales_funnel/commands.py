@@ -14,7 +14,7 @@ from typing import Any
 import click
 from frappe.commands import get_site, pass_context
 
-from sales_funnel.engine.backfill import DEFAULT_BATCH_SIZE
+from sales_funnel.engine.funnels.backfill.plan import DEFAULT_BATCH_SIZE
 
 
 def _on_site(context: Any, work: Callable[[], Any]) -> None:

@@ -98,8 +98,8 @@ def mark_deals_from_calls() -> None:
 def keep_call_funnels() -> None:
 	"""`Call Log.sf_funnel` for existing calls (the Call Log and Opportunity hooks keep it after), then every day
 	of the rollup unsealed: `Call Funnel Rollup` is counted by it and the hourly job seals the days again."""
-	from sales_funnel.engine.call_funnel import backfill_call_funnels
 	from sales_funnel.engine.calls.rollup import unseal_all
+	from sales_funnel.engine.funnels.call_funnel import backfill_call_funnels
 
 	changed = backfill_call_funnels(frappe.db)
 	unseal_all(frappe.db)

@@ -150,7 +150,7 @@ def sees_all_money(user: str | None = None) -> bool:
 
 def own_sales_people(user: str | None = None) -> list[str] | None:
 	"""The Sales People whose figures `user` may see: None for everyone's, else their own (possibly none)."""
-	from sales_funnel.engine.payments import sales_people_of_user
+	from sales_funnel.engine.sales.sales_people import sales_people_of_user
 
 	user = user or frappe.session.user
 	if sees_all_money(user):

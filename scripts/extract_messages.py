@@ -251,62 +251,77 @@ def po_unquote(text: str, path: Path, lineno: int) -> str:
 	return re.sub(r"\\(.)", unescape, body)
 
 
-def parse_po(text: str, path: Path = Path("<po>")) -> list[PoEntry]:
-	"""Parse a PO file into entries (the header is the entry with msgid ""); raise ValueError if malformed."""
-	entries: list[PoEntry] = []
-	current: dict[str, str] = {}
-	flags: set[str] = set()
-	obsolete = False
-	key: str | None = None
+class _PoParser:
+	"""The state of `parse_po` between lines: the entry being read, its flags and the keyword a continuation
+	line extends."""
 
-	def flush() -> None:
-		nonlocal current, flags, obsolete, key
-		if current:
-			if "msgid" not in current or "msgstr" not in current:
-				raise ValueError(f"{path}: entry without msgid or msgstr: {current}")
-			entries.append(
+	def __init__(self, path: Path) -> None:
+		self.path = path
+		self.entries: list[PoEntry] = []
+		self.current: dict[str, str] = {}
+		self.flags: set[str] = set()
+		self.obsolete = False
+		self.key: str | None = None
+
+	def flush(self) -> None:
+		if self.current:
+			if "msgid" not in self.current or "msgstr" not in self.current:
+				raise ValueError(f"{self.path}: entry without msgid or msgstr: {self.current}")
+			self.entries.append(
 				PoEntry(
-					msgid=current["msgid"],
-					msgstr=current["msgstr"],
-					msgctxt=current.get("msgctxt"),
-					obsolete=obsolete,
-					fuzzy="fuzzy" in flags,
+					msgid=self.current["msgid"],
+					msgstr=self.current["msgstr"],
+					msgctxt=self.current.get("msgctxt"),
+					obsolete=self.obsolete,
+					fuzzy="fuzzy" in self.flags,
 				)
 			)
-		current, flags, obsolete, key = {}, set(), False, None
+		self.current, self.flags, self.obsolete, self.key = {}, set(), False, None
 
-	for lineno, raw in enumerate(text.splitlines(), 1):
+	def flush_complete(self) -> None:
+		"""End the entry being read if it has its msgstr (a comment or a blank line follows it)."""
+		if self.current and "msgstr" in self.current:
+			self.flush()
+
+	def feed(self, lineno: int, raw: str) -> None:
 		line = raw.strip()
 		is_obsolete = line.startswith("#~")
 		if is_obsolete:
 			line = line[2:].strip()
 		elif line.startswith("#"):
-			if current and "msgstr" in current:
-				flush()
+			self.flush_complete()
 			if line.startswith("#,"):
-				flags.update(flag.strip() for flag in line[2:].split(","))
-			continue
+				self.flags.update(flag.strip() for flag in line[2:].split(","))
+			return
 		if not line:
-			if current and "msgstr" in current:
-				flush()
-			continue
-		if line.startswith('"'):
-			if key is None:
-				raise ValueError(f"{path}:{lineno}: continuation line outside an entry")
-			current[key] += po_unquote(line, path, lineno)
-			continue
+			self.flush_complete()
+		elif line.startswith('"'):
+			if self.key is None:
+				raise ValueError(f"{self.path}:{lineno}: continuation line outside an entry")
+			self.current[self.key] += po_unquote(line, self.path, lineno)
+		else:
+			self.keyword_line(lineno, raw, line, is_obsolete)
+
+	def keyword_line(self, lineno: int, raw: str, line: str, is_obsolete: bool) -> None:
 		keyword, _, rest = line.partition(" ")
 		if keyword not in ("msgctxt", "msgid", "msgstr"):
-			raise ValueError(f"{path}:{lineno}: unsupported line {raw!r}")
-		if keyword in ("msgctxt", "msgid") and "msgstr" in current:
-			flush()
-		if keyword in current:
-			raise ValueError(f"{path}:{lineno}: {keyword} given twice in one entry")
-		obsolete = obsolete or is_obsolete
-		key = keyword
-		current[key] = po_unquote(rest, path, lineno)
-	flush()
-	return entries
+			raise ValueError(f"{self.path}:{lineno}: unsupported line {raw!r}")
+		if keyword in ("msgctxt", "msgid") and "msgstr" in self.current:
+			self.flush()
+		if keyword in self.current:
+			raise ValueError(f"{self.path}:{lineno}: {keyword} given twice in one entry")
+		self.obsolete = self.obsolete or is_obsolete
+		self.key = keyword
+		self.current[keyword] = po_unquote(rest, self.path, lineno)
+
+
+def parse_po(text: str, path: Path = Path("<po>")) -> list[PoEntry]:
+	"""Parse a PO file into entries (the header is the entry with msgid ""); raise ValueError if malformed."""
+	parser = _PoParser(path)
+	for lineno, raw in enumerate(text.splitlines(), 1):
+		parser.feed(lineno, raw)
+	parser.flush()
+	return parser.entries
 
 
 def read_po(path: Path) -> tuple[dict[str, str], dict[str, str]]:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sales_funnel.engine.funnels import Funnel, Stage, load_funnel
-from sales_funnel.engine.history import TRANSITION_COLUMNS, DealSnapshot, Transition, replay
+from sales_funnel.engine.funnels.history import TRANSITION_COLUMNS, DealSnapshot, Transition, replay
+from sales_funnel.engine.funnels.stages import Funnel, Stage, load_funnel
 
 COMPANY = "Test Co"
 
@@ -85,6 +85,35 @@ def write_history(db, rows: Sequence[Transition]) -> None:
 		values = {c: getattr(row, c) for c in TRANSITION_COLUMNS}
 		values["name"] = _next_name[0]
 		insert(db, "Funnel Stage Transition", [values])
+
+
+def write_transitions(db: Any, transitions: Sequence[Transition], *, user: str = "Administrator") -> int:
+	"""Insert rows into `tabFunnel Stage Transition` with one parameterised executemany (on a bench the Frappe
+	layer inserts each row with `frappe.get_doc(...).insert()`). `db` must offer `executemany`
+	(devkit.mariadb.MariaDB). Names continue the autoincrement sequence from the largest name."""
+	if not transitions:
+		return 0
+	start = db.sql("SELECT COALESCE(MAX(name), 0) FROM `tabFunnel Stage Transition`")[0][0]
+	columns = (
+		"name",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"docstatus",
+		"idx",
+		*TRANSITION_COLUMNS,
+	)
+	query = (
+		f"INSERT INTO `tabFunnel Stage Transition` ({', '.join(f'`{c}`' for c in columns)}) "
+		f"VALUES ({', '.join(['%s'] * len(columns))})"
+	)
+	stamp = datetime.now()
+	rows = [
+		(int(start) + i + 1, stamp, stamp, user, user, 0, 0, *(getattr(t, c) for c in TRANSITION_COLUMNS))
+		for i, t in enumerate(transitions)
+	]
+	return db.executemany(query, rows)
 
 
 def history(

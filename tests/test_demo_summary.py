@@ -18,8 +18,8 @@ from devkit.demo.summary import (
 	reassignment_tables,
 	set_demo_plan,
 )
-from sales_funnel.engine.planfact import NOT_CREDITED_KEY, direct_facts
-from sales_funnel.engine.plans import plan_targets
+from sales_funnel.engine.sales.facts import NOT_CREDITED_KEY, direct_facts
+from sales_funnel.engine.sales.plans import plan_targets
 
 
 def test_quarter_start():

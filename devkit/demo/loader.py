@@ -31,7 +31,7 @@ from devkit.schema.ddl import (
 	site_doctypes,
 	table_name,
 )
-from sales_funnel.engine.credit_ledger import rebuild_credits
+from sales_funnel.engine.sales.credit_ledger import rebuild_credits
 
 DATE_TYPES = {"Date": "%Y-%m-%d", "Datetime": "%Y-%m-%d %H:%M:%S.%f"}
 

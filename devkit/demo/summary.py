@@ -17,16 +17,6 @@ from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import WHOLE
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.payments import daily_payments
-from sales_funnel.engine.planfact import (
-	NOT_CREDITED,
-	NOT_CREDITED_KEY,
-	PlanFactFilters,
-	direct_facts,
-	make_period,
-	plan_vs_fact,
-)
-from sales_funnel.engine.plans import CURRENCY_METRICS, METRICS
 from sales_funnel.engine.reassignment.model import (
 	BEST_CONVERTER,
 	PLANNED,
@@ -35,6 +25,10 @@ from sales_funnel.engine.reassignment.model import (
 	Rule,
 )
 from sales_funnel.engine.reassignment.plan import plan_reassignments
+from sales_funnel.engine.sales.facts import NOT_CREDITED, NOT_CREDITED_KEY, direct_facts
+from sales_funnel.engine.sales.payments import daily_payments
+from sales_funnel.engine.sales.planfact import PlanFactFilters, make_period, plan_vs_fact
+from sales_funnel.engine.sales.plans import CURRENCY_METRICS, METRICS
 
 
 def table_counts(db: Database) -> pd.DataFrame:

@@ -9,7 +9,7 @@ REPORT_PAYLOAD = ["progress_from", "progress_to", "from_position", "to_position"
 # Slice columns are not in the covering indexes: widening them slowed the unsliced report more than it sped up
 # the sliced one (benchmarks/results/stage_conversion.json); a sliced report reads the rows.
 
-# Call Rollup's counts (engine/call_rollup.py), in its covering indexes
+# Call Rollup's counts (engine/calls/rollup.py), in its covering indexes
 ROLLUP_COUNTS = ["calls", "incoming", "outgoing", "answered", "answered_incoming", "answered_outgoing"]
 
 # Composite indexes the app adds. Doctype JSON cannot declare them: on a bench each of the app's controllers'
@@ -20,15 +20,15 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 	"Call Log": [
 		("sf_call_report", ["start_time", "employee_user_id", "sf_outcome", "type", "status"]),
 		("sf_call_manager", ["employee_user_id", "start_time", "sf_outcome", "type", "status"]),
-		# the Stage Conversion report's Call Received row: a funnel's calls of a period (engine/call_funnel.py)
+		# the Stage Conversion report's Call Received row: a funnel's calls of a period (engine/funnels/call_funnel.py)
 		("sf_call_funnel", ["sf_funnel", "start_time", "employee_user_id"]),
 	],
-	# the report reads sealed past days from these covering indexes, never the rows (engine/call_rollup.py)
+	# the report reads sealed past days from these covering indexes, never the rows (engine/calls/rollup.py)
 	"Call Rollup": [
 		("rollup_day", ["day", "manager", "outcome", *ROLLUP_COUNTS]),
 		("rollup_manager", ["manager", "day", "outcome", *ROLLUP_COUNTS]),
 	],
-	# the Call Received row reads sealed past days from this covering index (engine/call_rollup.py)
+	# the Call Received row reads sealed past days from this covering index (engine/calls/rollup.py)
 	"Call Funnel Rollup": [("funnel_day", ["funnel", "day", "manager", "calls"])],
 	# "is this Opportunity linked from a Call Log" without reading the link rows (Frappe's own index lacks parenttype)
 	"Dynamic Link": [("sf_link_parenttype", ["link_doctype", "link_name", "parenttype"])],
@@ -51,7 +51,7 @@ APP_INDEXES: dict[str, list[tuple[str, list[str]]]] = {
 		("sf_activity", [*REPORT_KEY, "transitioned_at", *REPORT_PAYLOAD, "funnel_entered_at"]),
 		("sf_open_now", ["funnel", "is_latest", "to_position", "transitioned_at", "funnel_entered_at"]),
 	],
-	# Plan vs Fact and Daily Payments (engine/planfact.py, engine/payments.py) read these, not the rows
+	# Plan vs Fact and Daily Payments (engine/sales/facts.py, engine/sales/payments.py) read these, not the rows
 	"Sales Invoice": [
 		(
 			"sf_planfact",

@@ -34,3 +34,7 @@ SEES_ALL_MONEY = frozenset({SALES_MANAGER, SYSTEM_MANAGER, ACCOUNTS_USER, ACCOUN
 # Opportunity statuses of a deal still in play (ERPNext v15 Opportunity.status options; Lost, Closed and Converted
 # end a deal)
 OPEN_DEAL_STATUSES = ("Open", "Quotation", "Replied")
+# ... and those that end it
+CLOSED_DEAL_STATUSES = ("Lost", "Converted", "Closed")
+# Every Opportunity status (the options of ERPNext v15 opportunity.json, in their order)
+DEAL_STATUSES = ("Open", "Quotation", "Converted", "Lost", "Replied", "Closed")

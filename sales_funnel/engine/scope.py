@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sales_funnel.engine.sql import in_list
+
 # Opportunity fields a user permission may restrict, by the doctype the permission is on
 PERMISSION_FIELDS = {
 	"Company": "company",
@@ -58,12 +60,8 @@ class DealScope:
 		for number, (column, allowed) in enumerate(sorted(self.allowed.items())):
 			if column not in PERMISSION_FIELDS.values():
 				raise ValueError(f"not an Opportunity field a permission may restrict: {column}")
-			names = []
-			for index, value in enumerate(allowed):
-				key = f"scope_{number}_{index}"
-				values[key] = value
-				names.append(f"%({key})s")
-			condition = f"o.`{column}` IN ({', '.join(names)})" if names else "FALSE"
+			keys = in_list(f"scope_{number}_", allowed, values, empty="")
+			condition = f"o.`{column}` IN ({keys})" if keys else "FALSE"
 			if not self.strict:
 				condition = f"({condition} OR o.`{column}` IS NULL OR o.`{column}` = '')"
 			conditions.append(condition)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import frappe
 from frappe import _
 
-from sales_funnel.engine.call_funnel import calls_linking
-from sales_funnel.engine.deal_rules import entry_stage, stage_probability
-from sales_funnel.engine.funnels import DealAttributes, Funnel, choose_funnel
-from sales_funnel.engine.history import target_stage
+from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.funnels.choice import DealAttributes, choose_funnel
+from sales_funnel.engine.funnels.deal_rules import entry_stage, stage_probability
+from sales_funnel.engine.funnels.history import target_stage
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.sales_funnel.doctype.reassignment_log.reassignment_log import delete_logs_of_deal
 from sales_funnel.services.call_links import keep_call_funnels
 from sales_funnel.services.funnels import get_company_funnels, get_funnel

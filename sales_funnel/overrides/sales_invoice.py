@@ -4,7 +4,7 @@
 
 The deal the invoice realises (`sf_opportunity`) is filled before submit from ERPNext's document chain.
 
-Rules in `sales_funnel.engine.deal_links` (tested off a bench): items -> Sales Order -> Quotation -> Opportunity;
+Rules in `sales_funnel.engine.sales.deal_links` (tested off a bench): items -> Sales Order -> Quotation -> Opportunity;
 items of several deals -> the larger share, flagged `sf_deal_ambiguous` for the Invoices Without Deal report. A
 deal an accountant set on the draft is kept. Both fields are allowed on submit: an accountant may correct the deal
 later; Frappe records the change in the invoice's Version history (track changes is on for Sales Invoice), and
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import frappe
 
-from sales_funnel.engine.deal_links import deal_of_items
+from sales_funnel.engine.sales.deal_links import deal_of_items
 from sales_funnel.services.credits import write_document_credits
 from sales_funnel.services.document_moves import advance_paid_invoice, document_cancelled, document_submitted
 

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.backfill` plans it).
+"""Apply the engine's backfill of stage history on a bench (`sales_funnel.engine.funnels.backfill.plan` plans it).
 
 Shared by `after_sync` (sales_funnel/install.py), the whitelisted `sales_funnel.api.backfill_history` and
 the `bench --site … sf-backfill-history` command (sales_funnel/commands.py). Each batch of deals is applied with
@@ -19,16 +19,16 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.backfill import (
-	CHANNEL_COLUMNS,
+from sales_funnel.engine.funnels.backfill.plan import (
 	DEFAULT_BATCH_SIZE,
-	OPPORTUNITY_STATUSES,
 	BackfillPlan,
 	claim_deal,
 	iter_backfill,
-	status_aliases,
 )
-from sales_funnel.engine.call_funnel import calls_linking
+from sales_funnel.engine.funnels.backfill.scan import CHANNEL_COLUMNS
+from sales_funnel.engine.funnels.backfill.versions import status_aliases
+from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.names import DEAL_STATUSES
 from sales_funnel.services.call_links import keep_call_funnels
 from sales_funnel.services.jobs import BACKFILL, JobRun, job_run, queue_job
 
@@ -50,7 +50,7 @@ def opportunity_status_aliases() -> dict[str, str]:
 	)
 	pairs = []
 	for language in sorted(languages):
-		for status in OPPORTUNITY_STATUSES:
+		for status in DEAL_STATUSES:
 			pairs.append((_(status, lang=language, context="Opportunity"), status))
 			pairs.append((_(status, lang=language), status))
 	return status_aliases(pairs)
@@ -71,7 +71,7 @@ def deals_without_history() -> int:
 
 def apply_plan(plan: BackfillPlan) -> int:
 	"""Write one batch's plan; return how many deals got history. Each deal is claimed first
-	(`engine.backfill.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
+	(`engine.funnels.backfill.plan.claim_deal`: its Opportunity locked, then checked with a locking read): a deal that gained
 	history since the plan was made (a user saved it meanwhile, so live recording started its history) is left as
 	it is, its funnel included."""
 	rows_of: dict[str, list] = {}

@@ -8,7 +8,7 @@ when a deal's funnel changes or the deal is deleted, and the history backfill wh
 - the Opportunities the call links to (before and after) get their `sf_from_call` flag right
   (`sales_funnel.engine.calls.from_call.from_call_changes`), written with `frappe.db.set_value` like the app's other
   derived fields: the flag is what the report's deals from calls are counted by;
-- the call's own `sf_funnel` (the funnel of its first deal in a funnel, `sales_funnel.engine.call_funnel`) is
+- the call's own `sf_funnel` (the funnel of its first deal in a funnel, `sales_funnel.engine.funnels.call_funnel`) is
   recomputed from its links, and when it changed the call's day is unsealed: the Stage Conversion report's
   Call Received row counts calls by it (`keep_call_funnels`).
 
@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import frappe
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.call_funnel import funnel_changes
 from sales_funnel.engine.calls.from_call import from_call_changes
 from sales_funnel.engine.calls.rollup import changed_days, mark_changed
+from sales_funnel.engine.funnels.call_funnel import funnel_changes
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """The credit ledger (Sales Credit Entry) on a bench: kept in step with the documents, rebuilt on demand.
 
-`sales_funnel.engine.credit_ledger` computes the rows with the crediting SQL Plan vs Fact uses and writes them
+`sales_funnel.engine.sales.credit_ledger` computes the rows with the crediting SQL Plan vs Fact uses and writes them
 set-based (INSERT … SELECT through `frappe.db.sql`): the rows are derived data with no controller logic of their
 own, like ERPNext's ledger rows, and one document's rows are written in the same transaction as the document.
 
@@ -38,7 +38,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from sales_funnel.engine.credit_ledger import rebuild_credits, write_credits
+from sales_funnel.engine.sales.credit_ledger import rebuild_credits, write_credits
 from sales_funnel.services.jobs import CREDIT_LEDGER, job_run, queue_job
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import frappe
 from frappe.utils import flt
 
-from sales_funnel.engine.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
+from sales_funnel.engine.sales.deal_links import deals_of_invoices, deals_of_orders, deals_of_quotations
 from sales_funnel.services.history import TRANSITION_DOCTYPE
 from sales_funnel.services.pending_moves import move_safely
 from sales_funnel.services.stage_moves import ADVANCE, RECONCILE, STEP_BACK, Move
@@ -122,7 +122,7 @@ def _ignore_transition_links(doc: Document) -> None:
 
 def opportunities_of(doc: Document) -> list[str]:
 	"""The distinct Opportunities a Quotation, Sales Order, Sales Invoice or Payment Entry realises: a Quotation from
-	itself (as it is in memory), the others through the chain (`engine.deal_links.deals_of_*`, the same steps
+	itself (as it is in memory), the others through the chain (`engine.sales.deal_links.deals_of_*`, the same steps
 	that trace an invoice's `sf_opportunity`)."""
 	if doc.doctype == "Quotation":
 		names = [

@@ -1,6 +1,6 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
-"""The funnels (`Sales Funnel` and its stages, loaded by `sales_funnel.engine.funnels`), read once per request: a
+"""The funnels (`Sales Funnel` and its stages, loaded by `sales_funnel.engine.funnels.stages`), read once per request: a
 document event may need a deal's funnel several times (its own hooks, then a document trigger's move), and a save of
 a Sales Funnel clears them (its controller's on_update / on_trash)."""
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import frappe
 
-from sales_funnel.engine.funnels import Funnel, load_funnel, load_funnels
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel, load_funnels
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.utils import throw_invalid
 

@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 """The Frappe-side recorder of deal stage history.
 
-The engine (`sales_funnel.engine.history`) decides which `Funnel Stage Transition` row a move records; this
+The engine (`sales_funnel.engine.funnels.history`) decides which `Funnel Stage Transition` row a move records; this
 module reads the Opportunity into a `DealSnapshot`, asks the engine, and writes the row inside the current
 request's transaction (no commit): the deal's previous latest row loses `is_latest`, the new row is inserted,
 and `Opportunity.sf_stage_entered_at` is set.
@@ -18,9 +18,14 @@ import frappe
 from frappe import _
 from frappe.utils import flt, now_datetime
 
-from sales_funnel.engine.deal_rules import deal_amount, largest_item_group, move_time, stage_probability
-from sales_funnel.engine.funnels import Funnel
-from sales_funnel.engine.history import DealSnapshot, Transition, latest_transition, plan_transition
+from sales_funnel.engine.funnels.deal_rules import (
+	deal_amount,
+	largest_item_group,
+	move_time,
+	stage_probability,
+)
+from sales_funnel.engine.funnels.history import DealSnapshot, Transition, latest_transition, plan_transition
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.services.funnels import get_funnel
 from sales_funnel.utils import throw_invalid

@@ -17,8 +17,8 @@ from datetime import datetime
 
 import frappe
 
-from sales_funnel.engine.deal_rules import furthest, move_time, won_by_conversion
-from sales_funnel.engine.history import (
+from sales_funnel.engine.funnels.deal_rules import furthest, move_time, won_by_conversion
+from sales_funnel.engine.funnels.history import (
 	Transition,
 	latest_transition,
 	reconcile_target,

@@ -13,7 +13,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt, now_datetime
 
-from sales_funnel.engine.credit_ledger import ledger_rows, rebuild_credits
+from sales_funnel.engine.sales.credit_ledger import ledger_rows, rebuild_credits
 from sales_funnel.tests import erpnext_docs as docs
 
 TRANSITION = "Funnel Stage Transition"

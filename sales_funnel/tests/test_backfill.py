@@ -21,7 +21,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils.bench_helper import get_app_commands
 
 from sales_funnel import api, commands
-from sales_funnel.engine.backfill import iter_backfill
+from sales_funnel.engine.funnels.backfill.plan import iter_backfill
 from sales_funnel.services import backfill
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h

@@ -14,7 +14,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import flt
 
-from sales_funnel.engine.credit_ledger import ledger_rows
+from sales_funnel.engine.sales.credit_ledger import ledger_rows
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests.deal_chain import (
 	INVOICED,

@@ -17,8 +17,8 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
 from sales_funnel import install
-from sales_funnel.engine import credit_ledger as engine_ledger
 from sales_funnel.engine.indexes import APP_INDEXES, named_index
+from sales_funnel.engine.sales import credit_ledger as engine_ledger
 from sales_funnel.services import backfill
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import history_docs as h

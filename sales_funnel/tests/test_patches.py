@@ -19,7 +19,7 @@ from frappe.utils.fixtures import sync_fixtures
 
 from sales_funnel import install
 from sales_funnel.engine.calls.rollup import DAYS
-from sales_funnel.engine.credit_ledger import rebuild_credits
+from sales_funnel.engine.sales.credit_ledger import rebuild_credits
 from sales_funnel.patches import fixtures
 from sales_funnel.patches.v1_0 import build_credit_ledger, keep_call_funnels, mark_deals_from_calls
 from sales_funnel.tests import erpnext_docs as docs

@@ -9,7 +9,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import add_days, getdate, nowdate
 
-from sales_funnel.engine.plans import period_containing
+from sales_funnel.engine.sales.plans import period_containing
 from sales_funnel.sales_funnel.report.stage_conversion.test_stage_conversion import (
 	FIRST,
 	FUNNEL,

@@ -78,8 +78,8 @@ def seeded_deals() -> list[str]:
 def installed() -> None:
 	from frappe.model import no_value_fields
 
-	from sales_funnel.engine.credit_ledger import rebuild_credits
 	from sales_funnel.engine.indexes import APP_INDEXES, named_index
+	from sales_funnel.engine.sales.credit_ledger import rebuild_credits
 
 	fixtures = json.loads(Path(frappe.get_app_path(APP, "fixtures", "custom_field.json")).read_text())
 	for field in fixtures:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sales_funnel.engine.call_funnel import funnel_changes
 from sales_funnel.engine.calls.from_call import from_call_changes
 from sales_funnel.engine.calls.rollup import mark_changed
-from sales_funnel.engine.funnels import Stage, load_funnel
+from sales_funnel.engine.funnels.call_funnel import funnel_changes
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from tests.builders import insert, make_funnel, make_opportunity
 
 A, B = "a@example.com", "b@example.com"

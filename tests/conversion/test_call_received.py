@@ -29,14 +29,14 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from sales_funnel.engine.call_funnel import calls_linking
 from sales_funnel.engine.calls.rollup import seal_days, sealed_days
 from sales_funnel.engine.conversion.call_received import CALL_RECEIVED
 from sales_funnel.engine.conversion.filters import ConversionFilters
 from sales_funnel.engine.conversion.output import build_report
 from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.call_funnel import calls_linking
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, insert, make_funnel
 from tests.calls.builders import call, keep_funnel

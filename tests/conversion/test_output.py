@@ -19,7 +19,7 @@ from sales_funnel.engine.conversion.output import (
 )
 from sales_funnel.engine.conversion.report import stage_conversion, stage_conversion_output
 from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE, ConversionResult
-from sales_funnel.engine.funnels import Funnel, Stage
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 
 NOW = datetime(2026, 11, 1, 18)
 COMPANY = "Demo Trading"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sales_funnel.engine.conversion.filters import ConversionFilters
 from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import WHOLE
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.stages import Stage
 from tests.builders import history, make_funnel
 
 STAGES = (

@@ -10,7 +10,7 @@ import pytest
 from sales_funnel.engine.conversion.filters import ConversionFilters, previous_period
 from sales_funnel.engine.conversion.report import stage_conversion
 from sales_funnel.engine.conversion.stages import WHOLE
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.scope import DealScope
 from tests.builders import history, make_funnel, make_opportunity

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sales_funnel.engine.funnels import Stage
+from sales_funnel.engine.funnels.stages import Stage
 from sales_funnel.engine.reassignment.model import PLANNED, Plan, Rule
 from sales_funnel.engine.reassignment.rules import load_rules
 from tests.builders import history, insert

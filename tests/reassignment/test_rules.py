@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.reassignment.model import Rule
 from sales_funnel.engine.reassignment.rules import check_rule, pool_members, pool_users
 from tests.builders import insert

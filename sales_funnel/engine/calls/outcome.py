@@ -14,7 +14,7 @@ from typing import Any
 
 from sales_funnel.engine.calls.rollup import as_date
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.names import DEAL_DOCTYPE, LEAD_DOCTYPE
 

@@ -10,7 +10,7 @@ over them alone takes about 2 s), so past days are counted once and kept:
   so changing which outcomes count as a negotiation or a meeting needs no rebuild.
 - `Call Funnel Rollup`: one row per (day, funnel, manager) with `calls`, for the Stage Conversion report's Call
   Received row (`conversion/call_received.py`). Funnel is `Call Log.sf_funnel` (the call's first deal's funnel,
-  `engine/call_funnel.py`), '' when empty; sealed and unsealed together with `Call Rollup`.
+  `engine/funnels/call_funnel.py`), '' when empty; sealed and unsealed together with `Call Rollup`.
 - `Call Rollup Day`: which days the rollup holds in full (`sealed`), and `changes`, a counter of Call Log
   changes on that day.
 

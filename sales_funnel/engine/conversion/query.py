@@ -21,8 +21,8 @@ import pandas as pd
 from sales_funnel.engine.conversion.filters import ConversionFilters, period_bounds, previous_period
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import Funnel
-from sales_funnel.engine.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.scope import DealScope
 from sales_funnel.engine.sql import in_list

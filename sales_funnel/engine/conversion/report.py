@@ -18,7 +18,7 @@ from sales_funnel.engine.conversion.output import ReportOutput, Translate, build
 from sales_funnel.engine.conversion.query import StageQuery, existing_indexes
 from sales_funnel.engine.conversion.stages import ConversionResult, shape_stages
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.scope import DealScope
 

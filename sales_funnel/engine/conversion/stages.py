@@ -23,7 +23,7 @@ import pandas as pd
 
 from sales_funnel.engine.conversion.call_received import CALL_KIND, CALL_RECEIVED, CALL_SLICES
 from sales_funnel.engine.conversion.filters import ConversionFilters
-from sales_funnel.engine.funnels import Funnel, Stage
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 from sales_funnel.engine.i18n import _
 
 NOT_SET = _("(not set)")

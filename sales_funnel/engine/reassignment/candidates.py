@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel, Stage
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.names import OPEN_DEAL_STATUSES
 from sales_funnel.engine.reassignment.candidate_rows import (

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.reassignment.history import last_given_to
 from sales_funnel.engine.reassignment.model import (

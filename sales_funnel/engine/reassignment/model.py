@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import Message
 from sales_funnel.engine.names import ADMINISTRATOR
 

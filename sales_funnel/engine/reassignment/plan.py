@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel
 from sales_funnel.engine.i18n import Message, _
 from sales_funnel.engine.reassignment.candidate_rows import load_of, open_deal_snapshot
 from sales_funnel.engine.reassignment.candidates import Candidate, triggered_deals

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel
 from sales_funnel.engine.i18n import Message, _
 from sales_funnel.engine.reassignment.history import open_deal_load
 from sales_funnel.engine.reassignment.model import Rule

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import Message, _
 from sales_funnel.engine.reassignment.model import (
 	BEST_CONVERTER,

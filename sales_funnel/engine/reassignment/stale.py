@@ -13,7 +13,7 @@ import pandas as pd
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.funnels import Funnel, load_funnel
+from sales_funnel.engine.funnels.stages import Funnel, load_funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.names import DEAL_DOCTYPE, OPEN_DEAL_STATUSES
 from sales_funnel.engine.reassignment.candidate_rows import latest_transitions

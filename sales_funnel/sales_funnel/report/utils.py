@@ -5,10 +5,10 @@
 - Filter values as the engine takes them: the Desk sends a Link filter as a name and a MultiSelectList as a JSON
   list in a text, an API caller may send either or a list. Anything else goes to the engine as it is, which
   refuses it with a clear message.
-- Link columns only to doctypes the user may read: Frappe checks every Link column's doctype against the user's
-  permissions before it shows a report's rows (`frappe.desk.query_report.get_filtered_data` ->
-  `build_match_conditions`, "No permission to read Sales Person" for an Accounts User); a doctype the user
-  cannot read is shown as plain text instead.
+- Link columns only to doctypes the user may read (`can_read`, which the engine's report shapes ask through
+  `desk`): Frappe checks every Link column's doctype against the user's permissions before it shows a report's
+  rows (`frappe.desk.query_report.get_filtered_data` -> `build_match_conditions`, "No permission to read Sales
+  Person" for an Accounts User); a doctype the user cannot read is shown as plain text instead.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any
 import frappe
 from frappe import _
 from frappe.utils import getdate
+
+from sales_funnel.engine.sales.report_rows import Desk
 
 
 def names(value: Any, label: str) -> Any:
@@ -44,14 +46,15 @@ def report_date(value: Any, default: date | None = None) -> date | None:
 	return getdate(value)
 
 
-def link_column(fieldname: str, label: str, doctype: str, width: int, **extra: Any) -> dict[str, Any]:
-	"""A Link column to `doctype`, or a Data column when the session user may not read it."""
-	column: dict[str, Any] = {"fieldname": fieldname, "label": label, "width": width, **extra}
-	if frappe.has_permission(doctype, "select") or frappe.has_permission(doctype, "read"):
-		column.update(fieldtype="Link", options=doctype)
-	else:
-		column["fieldtype"] = "Data"
-	return column
+def can_read(doctype: str) -> bool:
+	"""Whether the session user may follow a Link column to `doctype` (else the report shows it as text)."""
+	return bool(frappe.has_permission(doctype, "select") or frappe.has_permission(doctype, "read"))
+
+
+def desk(company: str) -> Desk:
+	"""What the engine's report shapes need from the Desk: translation, the doctypes the user may read, and the
+	company currency."""
+	return Desk(_, frappe.get_cached_value("Company", company, "default_currency"), can_read)
 
 
 def no_sales_person_message() -> str:

@@ -7,7 +7,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
-from sales_funnel.engine.funnels import load_funnel
+from sales_funnel.engine.funnels.stages import load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.reassignment.model import Rule
 from sales_funnel.engine.reassignment.rules import check_rule, pool_members

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from sales_funnel.engine.funnels import Stage, check_stages, load_funnel
-from sales_funnel.engine.history import rebuild_positions
+from sales_funnel.engine.funnels.history import rebuild_positions
+from sales_funnel.engine.funnels.stages import Stage, check_stages, load_funnel
 from sales_funnel.services.funnels import clear_funnel_cache
 from sales_funnel.utils import translate
 

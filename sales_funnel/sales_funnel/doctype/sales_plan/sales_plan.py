@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Sales Plan: targets per Sales Person (or group) and for the company, for one period. The rules live in
-`sales_funnel.engine.plans.validate_plan` (tested off a bench); this controller passes the document to it."""
+`sales_funnel.engine.sales.plans.validate_plan` (tested off a bench); this controller passes the document to it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from frappe.model.document import Document
 from frappe.utils import getdate
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.plans import PlanRow, validate_plan
+from sales_funnel.engine.sales.plans import PlanRow, validate_plan
 from sales_funnel.utils import throw_invalid
 
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, Sales Funnel contributors
 # For license information, please see license.txt
 """Bench test (`bench --site … run-tests --app sales_funnel`): runs only on a real bench with ERPNext, in GitHub
-Actions. The rules are tested off a bench in tests/test_planfact.py; this checks the controller's wiring: the
+Actions. The rules are tested off a bench in tests/sales/test_planfact.py; this checks the controller's wiring: the
 period end is derived, and bad input is refused with a clear error."""
 
 from __future__ import annotations

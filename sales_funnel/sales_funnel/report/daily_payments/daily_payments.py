@@ -2,7 +2,8 @@
 # For license information, please see license.txt
 """Daily Payments: per manager, payments due tomorrow, received today, due this week and overdue.
 
-Thin: rows from `sales_funnel.engine.payments.daily_payments` (tested off a bench on MariaDB). Sales Managers,
+Thin: rows from `sales_funnel.engine.sales.payments.daily_payments`, columns and chart from
+`sales_funnel.engine.sales.report_rows.daily_payments_report` (both tested off a bench on MariaDB). Sales Managers,
 System Managers and Accounts see everyone; anyone else (a Sales User) only their own Sales People and those under
 them (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
 Money columns name the row field `currency` (Frappe's Currency column contract), which holds the company currency.
@@ -17,9 +18,10 @@ from frappe import _
 from frappe.utils import getdate, today
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.payments import FIGURE_LABELS, FIGURES, daily_payments
+from sales_funnel.engine.sales.payments import daily_payments
+from sales_funnel.engine.sales.report_rows import daily_payments_report
 from sales_funnel.permissions import check_company_permission, own_sales_people
-from sales_funnel.sales_funnel.report.utils import link_column, names, no_sales_person_message, report_date
+from sales_funnel.sales_funnel.report.utils import desk, names, no_sales_person_message, report_date
 from sales_funnel.utils import throw_invalid
 
 # the documents the figures come from (a Company User Permission applying to one of them restricts the report)
@@ -43,31 +45,5 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 		)
 	except InvalidInput as error:
 		throw_invalid(error, title=_("Daily Payments"))
-	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
-	for row in rows:
-		if not row["sales_person"]:
-			row["sales_person_name"] = _(row["sales_person_name"])
-		row["currency"] = currency
-	columns = [
-		link_column("sales_person", _("Sales Person"), "Sales Person", 180),
-		link_column("department", _("Group"), "Sales Person", 150),
-	]
-	columns += [
-		{
-			"fieldname": f,
-			"label": _(FIGURE_LABELS[f]),
-			"fieldtype": "Currency",
-			"options": "currency",
-			"width": 140,
-		}
-		for f in FIGURES
-	]
-	chart = {
-		"data": {
-			"labels": [row["sales_person_name"] for row in rows],
-			"datasets": [{"name": _(FIGURE_LABELS[f]), "values": [row[f] for row in rows]} for f in FIGURES],
-		},
-		"type": "bar",
-	}
-	message = no_sales_person_message() if within == [] else None
-	return columns, rows, message, chart
+	columns, data, chart = daily_payments_report(rows, desk(filters.company))
+	return columns, data, no_sales_person_message() if within == [] else None, chart

@@ -10,7 +10,7 @@ frappe.query_reports["Plan vs Fact"] = {
 			fieldname: "period_type",
 			label: __("Period Type"),
 			fieldtype: "Select",
-			// values are the engine's period types (sales_funnel.engine.plans.PERIOD_TYPES)
+			// values are the engine's period types (sales_funnel.engine.sales.plans.PERIOD_TYPES)
 			options: [
 				{ value: "Month", label: __("Month") },
 				{ value: "Quarter", label: __("Quarter") },

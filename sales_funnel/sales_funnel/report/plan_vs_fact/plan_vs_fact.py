@@ -3,10 +3,10 @@
 """Plan vs Fact: per Sales Person, rolled up the Sales Person tree to departments and the company, the plan,
 fact, % done and run-rate projection of each metric for one period.
 
-Thin: facts, rollup and plans come from `sales_funnel.engine.planfact.plan_vs_fact`, the columns, chart and
-summary from `plan_fact_report` (both tested off a bench on MariaDB). Sales Managers, System Managers and Accounts
-see everyone; anyone else (a Sales User) only their own Sales People and those under them, without the company's
-totals (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
+Thin: facts, rollup and plans come from `sales_funnel.engine.sales.planfact.plan_vs_fact`, the columns, chart and
+summary from `sales_funnel.engine.sales.report_rows.plan_fact_report` (both tested off a bench on MariaDB).
+Sales Managers, System Managers and Accounts see everyone; anyone else (a Sales User) only their own Sales People
+and those under them, without the company's totals (`permissions.own_sales_people`). A company the user's Company User Permissions exclude is refused.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.planfact import plan_fact_filters, plan_fact_report, plan_vs_fact
+from sales_funnel.engine.sales.planfact import plan_fact_filters, plan_vs_fact
+from sales_funnel.engine.sales.report_rows import plan_fact_report
 from sales_funnel.permissions import check_company_permission, own_sales_people
-from sales_funnel.sales_funnel.report.utils import link_column, names, no_sales_person_message, report_date
+from sales_funnel.sales_funnel.report.utils import desk, names, no_sales_person_message, report_date
 from sales_funnel.utils import throw_invalid
 
 # the documents the figures come from (a Company User Permission applying to one of them restricts the report)
@@ -43,13 +44,5 @@ def execute(filters: dict[str, Any] | None = None) -> tuple:
 		result = plan_vs_fact(frappe.db, chosen, now=now_datetime(), within=within)
 	except InvalidInput as error:
 		throw_invalid(error, title=_("Plan vs Fact"))
-	currency = frappe.get_cached_value("Company", chosen.company, "default_currency")
-	columns, data, chart, summary = plan_fact_report(result, _, currency=currency)
-	columns = [
-		link_column("sales_person", _("Sales Person ID"), "Sales Person", 10, hidden=1)
-		if column["fieldname"] == "sales_person"
-		else column
-		for column in columns
-	]
-	message = no_sales_person_message() if within == [] else None
-	return columns, data, message, chart, summary
+	columns, data, chart, summary = plan_fact_report(result, desk(chosen.company))
+	return columns, data, no_sales_person_message() if within == [] else None, chart, summary

@@ -8,7 +8,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import nowdate
 
-from sales_funnel.engine.plans import period_containing
+from sales_funnel.engine.sales.plans import period_containing
 from sales_funnel.tests import erpnext_docs as docs
 from sales_funnel.tests import sales_team
 from sales_funnel.tests.sales_team import ReportTestCase, formatted

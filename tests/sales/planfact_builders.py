@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sales_funnel.engine.credit_ledger import rebuild_credits
+from sales_funnel.engine.sales.credit_ledger import rebuild_credits
 from tests.builders import COMPANY, insert
 
 LEDGER_WRITTEN_AT = datetime(2026, 11, 1, 18, 0)

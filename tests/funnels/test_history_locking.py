@@ -21,9 +21,9 @@ import pytest
 from devkit.demo.loader import throwaway_database
 from devkit.mariadb import ConnectionSettings, MariaDB
 from devkit.schema.ddl import create_schema
-from sales_funnel.engine.backfill import claim_deal, plan_backfill
-from sales_funnel.engine.funnels import Funnel, Stage
-from sales_funnel.engine.history import Transition, latest_transition, plan_transition
+from sales_funnel.engine.funnels.backfill.plan import claim_deal, plan_backfill
+from sales_funnel.engine.funnels.history import Transition, latest_transition, plan_transition
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 from tests.builders import make_funnel, make_opportunity, snapshot, write_history
 
 STAGES = (

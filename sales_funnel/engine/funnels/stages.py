@@ -1,8 +1,8 @@
-"""Funnels and their stages: loading the configuration and checking it.
+"""Funnels and their stages: the model, checking a stage list, and loading a funnel from the database.
 
 A funnel is an ordered list of stages. Open stages come first, then exactly one Won stage, then the Lost
 stages. Positions count the open stages and the Won stage (1..K+1); Lost stages have no position, since a
-deal is lost *at* the open stage it was in.
+deal is lost *at* the open stage it was in. Which funnel a new deal goes to: `choice`.
 """
 
 from __future__ import annotations
@@ -91,32 +91,47 @@ class FunnelCheck:
 def check_stages(stages: Sequence[Stage]) -> FunnelCheck:
 	"""Validate a funnel's stage list. Errors block saving; warnings are shown."""
 	errors: list[Message] = []
-	warnings: list[Message] = []
 	if len(stages) < 2:
 		errors.append(Message(_("A funnel needs at least two stages.")))
 	seen: set[str] = set()
 	for row, stage in enumerate(stages, start=1):
-		if not stage.stage:
-			errors.append(Message(_("Row {0}: choose a Sales Stage."), (row,)))
-		elif stage.stage in seen:
-			errors.append(Message(_("Row {0}: stage {1} is already in this funnel."), (row, stage.stage)))
+		errors += _row_errors(row, stage, seen)
 		seen.add(stage.stage)
-		if stage.kind not in KINDS:
-			errors.append(Message(_("Row {0}: kind must be Open, Won or Lost, not {1}."), (row, stage.kind)))
-		if stage.trigger and stage.trigger not in TRIGGERS:
-			errors.append(Message(_("Row {0}: unknown trigger {1}."), (row, stage.trigger)))
-		if stage.trigger and stage.kind == "Lost":
-			errors.append(
-				Message(_("Row {0}: a Lost stage cannot be reached by a document trigger."), (row,))
-			)
-		for label, value in (
-			(_("Probability"), stage.probability),
-			(_("Target conversion"), stage.target_conversion),
-		):
-			if not 0 <= (value or 0) <= 100:
-				errors.append(Message(_("Row {0}: {1} must be between 0 and 100."), (row, label)))
-		if (stage.time_limit_days or 0) < 0:
-			errors.append(Message(_("Row {0}: the time limit cannot be negative."), (row,)))
+	errors += _order_errors(stages)
+	errors += _probability_errors(stages)
+	triggers = [s.trigger for s in stages if s.trigger]
+	for trigger in sorted({t for t in triggers if triggers.count(t) > 1}):
+		errors.append(Message(_("Trigger {0} is set on more than one stage."), (trigger,)))
+	return FunnelCheck(tuple(errors), tuple(_length_warnings(stages)))
+
+
+def _row_errors(row: int, stage: Stage, seen: set[str]) -> list[Message]:
+	"""What is wrong with one row of the stage list (`seen`: the stages of the rows above it)."""
+	errors: list[Message] = []
+	if not stage.stage:
+		errors.append(Message(_("Row {0}: choose a Sales Stage."), (row,)))
+	elif stage.stage in seen:
+		errors.append(Message(_("Row {0}: stage {1} is already in this funnel."), (row, stage.stage)))
+	if stage.kind not in KINDS:
+		errors.append(Message(_("Row {0}: kind must be Open, Won or Lost, not {1}."), (row, stage.kind)))
+	if stage.trigger and stage.trigger not in TRIGGERS:
+		errors.append(Message(_("Row {0}: unknown trigger {1}."), (row, stage.trigger)))
+	if stage.trigger and stage.kind == "Lost":
+		errors.append(Message(_("Row {0}: a Lost stage cannot be reached by a document trigger."), (row,)))
+	for label, value in (
+		(_("Probability"), stage.probability),
+		(_("Target conversion"), stage.target_conversion),
+	):
+		if not 0 <= (value or 0) <= 100:
+			errors.append(Message(_("Row {0}: {1} must be between 0 and 100."), (row, label)))
+	if (stage.time_limit_days or 0) < 0:
+		errors.append(Message(_("Row {0}: the time limit cannot be negative."), (row,)))
+	return errors
+
+
+def _order_errors(stages: Sequence[Stage]) -> list[Message]:
+	"""Exactly one Won stage, after the open stages and before the Lost ones."""
+	errors: list[Message] = []
 	won = [i for i, s in enumerate(stages) if s.kind == "Won"]
 	if len(won) != 1:
 		errors.append(Message(_("A funnel needs exactly one Won stage; it has {0}."), (len(won),)))
@@ -126,29 +141,32 @@ def check_stages(stages: Sequence[Stage]) -> FunnelCheck:
 		errors.append(Message(_("Lost stages must come last.")))
 	if won and any(k == "Open" for k in kinds[won[0] + 1 :]):
 		errors.append(Message(_("Open stages must come before the Won stage.")))
+	return errors
+
+
+def _probability_errors(stages: Sequence[Stage]) -> list[Message]:
+	"""Probabilities rise strictly along the open stages and the Won stage."""
 	progress = [s for s in stages if s.kind in ("Open", "Won")]
-	for before, after in itertools.pairwise(progress):
-		if (after.probability or 0) <= (before.probability or 0):
-			errors.append(
-				Message(
-					_("Probabilities must rise along the funnel: {0} ({1}%) is not above {2} ({3}%)."),
-					(after.stage, after.probability or 0, before.stage, before.probability or 0),
-				)
-			)
-	triggers = [s.trigger for s in stages if s.trigger]
-	for trigger in sorted({t for t in triggers if triggers.count(t) > 1}):
-		errors.append(Message(_("Trigger {0} is set on more than one stage."), (trigger,)))
-	open_count = sum(1 for s in stages if s.kind == "Open")
-	if open_count > MAX_OPEN_STAGES_BEFORE_WARNING:
-		warnings.append(
-			Message(
-				_(
-					"This funnel has {0} open stages. Funnels longer than {1} stages blur where deals are lost."
-				),
-				(open_count, MAX_OPEN_STAGES_BEFORE_WARNING),
-			)
+	return [
+		Message(
+			_("Probabilities must rise along the funnel: {0} ({1}%) is not above {2} ({3}%)."),
+			(after.stage, after.probability or 0, before.stage, before.probability or 0),
 		)
-	return FunnelCheck(tuple(errors), tuple(warnings))
+		for before, after in itertools.pairwise(progress)
+		if (after.probability or 0) <= (before.probability or 0)
+	]
+
+
+def _length_warnings(stages: Sequence[Stage]) -> list[Message]:
+	open_count = sum(1 for s in stages if s.kind == "Open")
+	if open_count <= MAX_OPEN_STAGES_BEFORE_WARNING:
+		return []
+	return [
+		Message(
+			_("This funnel has {0} open stages. Funnels longer than {1} stages blur where deals are lost."),
+			(open_count, MAX_OPEN_STAGES_BEFORE_WARNING),
+		)
+	]
 
 
 def load_funnel(db: Database, name: str) -> Funnel:
@@ -203,32 +221,3 @@ def load_funnels(db: Database, company: str | None = None) -> list[Funnel]:
 		{"company": company},
 	)
 	return [load_funnel(db, row[0]) for row in names]
-
-
-@dataclass(frozen=True)
-class DealAttributes:
-	"""What a funnel rule looks at when a deal is created."""
-
-	company: str | None
-	customer_kind: str | None  # New / Existing
-	source: str | None
-	opportunity_type: str | None
-	customer_group: str | None
-
-
-def choose_funnel(funnels: Sequence[Funnel], deal: DealAttributes) -> Funnel | None:
-	"""The funnel a new deal goes to: the highest-priority enabled funnel of its company whose rule matches
-	(every rule field that is set must equal the deal's), else the company's default funnel."""
-	candidates = [f for f in funnels if f.enabled and f.company == deal.company]
-	ruled = [
-		f
-		for f in candidates
-		if any((f.customer_kind, f.source, f.opportunity_type, f.customer_group))
-		and (f.customer_kind is None or f.customer_kind == deal.customer_kind)
-		and (f.source is None or f.source == deal.source)
-		and (f.opportunity_type is None or f.opportunity_type == deal.opportunity_type)
-		and (f.customer_group is None or f.customer_group == deal.customer_group)
-	]
-	if ruled:
-		return sorted(ruled, key=lambda f: (-f.priority, f.name))[0]
-	return next((f for f in candidates if f.is_default), None)

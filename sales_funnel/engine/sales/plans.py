@@ -35,6 +35,7 @@ METRICS: dict[str, str] = {
 	"Meetings Booked": "meetings_booked",
 }
 METRIC_LABELS = {key: label for label, key in METRICS.items()}
+METRIC_KEYS = tuple(METRICS.values())
 # translatable labels of the options above, for the extractor
 _METRIC_TEXTS = (
 	_("Invoiced Revenue"),

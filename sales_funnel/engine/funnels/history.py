@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from sales_funnel.engine.db import Database
-from sales_funnel.engine.funnels import Funnel
+from sales_funnel.engine.funnels.stages import Funnel
 from sales_funnel.engine.i18n import InvalidInput, Message, _
+from sales_funnel.engine.names import CLOSED_DEAL_STATUSES, DEAL_DOCTYPE
+from sales_funnel.engine.sql import in_list
 
 SECONDS_PER_DAY = 86_400.0
-CLOSED_STATUSES = ("Lost", "Converted", "Closed")
 SLICE_COLUMNS = (
 	"manager",
 	"department",
@@ -122,7 +123,6 @@ def plan_transition(
 				)
 			)
 	progress_from = previous.progress_to if previous else 0
-	entry = previous  # the entry row's attributes travel along the deal's history
 	return Transition(
 		deal_doctype=deal.doctype,
 		deal=deal.name,
@@ -144,19 +144,21 @@ def plan_transition(
 		from_position=stage_position(funnel, previous.to_stage) if previous else 0,
 		to_position=stage_position(funnel, to_stage),
 		is_latest=1,
-		funnel_entered_at=entry.funnel_entered_at if entry else at,
+		funnel_entered_at=previous.funnel_entered_at if previous else at,
 		days_in_from_stage=(
 			round((at - previous.transitioned_at).total_seconds() / SECONDS_PER_DAY, 6) if previous else 0.0
 		),
-		manager=entry.manager if entry else deal.owner,
-		department=entry.department if entry else deal.department,
-		territory=entry.territory if entry else deal.territory,
-		customer_group=entry.customer_group if entry else deal.customer_group,
-		channel=entry.channel if entry else deal.channel,
-		item_group=entry.item_group if entry else deal.item_group,
-		customer_kind=entry.customer_kind if entry else deal.customer_kind,
-		temperature=entry.temperature if entry else deal.temperature,
+		**_entry_slices(previous, deal),
 	)
+
+
+def _entry_slices(previous: Transition | None, deal: DealSnapshot) -> dict[str, str | None]:
+	"""The report's slices a row carries: the deal's attributes as it entered the funnel, which travel along its
+	history from the deal's previous row; on the entry row (no previous row), the deal's own (its owner the
+	manager)."""
+	if previous is None:
+		return {"manager": deal.owner, **{c: getattr(deal, c) for c in SLICE_COLUMNS if c != "manager"}}
+	return {c: getattr(previous, c) for c in SLICE_COLUMNS}
 
 
 def stage_position(funnel: Funnel, stage: str) -> int:
@@ -188,7 +190,7 @@ def target_stage(
 		return funnel.won_stage.stage if (is_new or old_status != "Converted") else None
 	if is_new:
 		return in_funnel or first_open
-	if old_status in CLOSED_STATUSES and new_status not in CLOSED_STATUSES:
+	if old_status in CLOSED_DEAL_STATUSES and new_status not in CLOSED_DEAL_STATUSES:
 		return in_funnel or first_open
 	if new_stage != old_stage and in_funnel:
 		return in_funnel
@@ -222,7 +224,7 @@ TRANSITION_COLUMNS = tuple(Transition.__dataclass_fields__)
 
 
 # The doctypes whose documents are deals (Sales Funnel.deal_doctype), and their tables
-DEAL_TABLES = {"Opportunity": "`tabOpportunity`"}
+DEAL_TABLES = {DEAL_DOCTYPE: f"`tab{DEAL_DOCTYPE}`"}
 
 
 def lock_deal(db: Database, deal_doctype: str, deal: str) -> bool:
@@ -330,17 +332,11 @@ def rebuild_positions(db: Database, funnel: Funnel) -> int:
 	added or removed: one set-based UPDATE of the app's own table (derived columns only). Returns the number
 	of rows changed. A stage no longer in the funnel gets position 0."""
 	values: dict[str, Any] = {"funnel": funnel.name}
-	progress_keys, lost_keys = [], []
-	for index, stage in enumerate(funnel.progress_stages):
-		values[f"p{index}"] = stage.stage
-		progress_keys.append(f"%(p{index})s")
-	for index, stage in enumerate(funnel.lost_stages):
-		values[f"l{index}"] = stage.stage
-		lost_keys.append(f"%(l{index})s")
-	lost = f"IN ({', '.join(lost_keys)})" if lost_keys else "IN (NULL)"
+	progress_keys = in_list("p", (stage.stage for stage in funnel.progress_stages), values, empty="")
+	lost = f"IN ({in_list('l', (stage.stage for stage in funnel.lost_stages), values)})"
 	position = "CASE WHEN {c} {lost} THEN -1 ELSE FIELD({c}, {keys}) END"
-	to_position = position.format(c="to_stage", lost=lost, keys=", ".join(progress_keys))
-	from_stage_position = position.format(c="from_stage", lost=lost, keys=", ".join(progress_keys))
+	to_position = position.format(c="to_stage", lost=lost, keys=progress_keys)
+	from_stage_position = position.format(c="from_stage", lost=lost, keys=progress_keys)
 	from_position = f"IF(from_stage IS NULL, 0, {from_stage_position})"
 	window = "PARTITION BY deal_doctype, deal ORDER BY transitioned_at, name"
 	db.sql(

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from sales_funnel.engine.deal_links import (
+from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.sales.deal_links import (
 	AMBIGUOUS_REASON,
 	NO_DEAL_REASON,
 	DealLink,
@@ -19,9 +20,8 @@ from sales_funnel.engine.deal_links import (
 	quotation_deals,
 	trace_invoices,
 )
-from sales_funnel.engine.i18n import InvalidInput
-from tests import planfact_builders as b
 from tests.builders import COMPANY
+from tests.sales import planfact_builders as b
 
 DAY = date(2026, 3, 2)
 

@@ -1,4 +1,4 @@
-"""The deal rules the doc events apply (engine/deal_rules.py), on hand-computed cases: no database."""
+"""The deal rules the doc events apply (engine/funnels/deal_rules.py), on hand-computed cases: no database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sales_funnel.engine.deal_rules import (
+from sales_funnel.engine.funnels.deal_rules import (
 	deal_amount,
 	entry_stage,
 	furthest,
@@ -17,8 +17,8 @@ from sales_funnel.engine.deal_rules import (
 	stage_probability,
 	won_by_conversion,
 )
-from sales_funnel.engine.funnels import Funnel, Stage
-from sales_funnel.engine.history import DealSnapshot, plan_transition
+from sales_funnel.engine.funnels.history import DealSnapshot, plan_transition
+from sales_funnel.engine.funnels.stages import Funnel, Stage
 
 STAGES = (
 	Stage("A", "Open", 10),

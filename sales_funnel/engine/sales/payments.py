@@ -28,26 +28,15 @@ from typing import Any
 
 import pandas as pd
 
-from sales_funnel.engine.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.inputs import check_company, check_date, name_list
-from sales_funnel.engine.planfact import (
-	NOT_CREDITED,
-	NOT_CREDITED_KEY,
-	payment_facts,
-	sales_person_tree,
-	visible_people,
-)
+from sales_funnel.engine.sales.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
+from sales_funnel.engine.sales.facts import NOT_CREDITED, NOT_CREDITED_KEY, payment_facts
+from sales_funnel.engine.sales.sales_people import sales_person_tree, visible_people
 
 FIGURES = ("due_tomorrow", "received_today", "due_this_week", "overdue")
-FIGURE_LABELS = {
-	"due_tomorrow": _("Due Tomorrow"),
-	"received_today": _("Received Today"),
-	"due_this_week": _("Due This Week"),
-	"overdue": _("Overdue"),
-}
 
 # The invoice's outstanding amount in the invoice currency: it is in the receivable account's currency, which is
 # the company currency when the invoice is in another currency but its receivable account is not.
@@ -160,23 +149,8 @@ def _rows(frame: pd.DataFrame, tree: pd.DataFrame) -> list[dict[str, Any]]:
 	return rows
 
 
-def sales_people_of_user(db: Database, user: str) -> list[str]:
-	"""The Sales People whose Employee is this user (a Sales User sees only their own figures)."""
-	return [
-		row[0]
-		for row in db.sql(
-			"""SELECT sp.name FROM `tabSales Person` sp JOIN `tabEmployee` e ON e.name = sp.employee
-			WHERE e.user_id = %s""",
-			(user,),
-		)
-	]
-
-
 __all__ = [
 	"FIGURES",
-	"FIGURE_LABELS",
-	"NOT_CREDITED_KEY",
 	"PaymentDay",
 	"daily_payments",
-	"sales_people_of_user",
 ]

@@ -13,16 +13,16 @@ from datetime import date, datetime
 
 import pytest
 
-from sales_funnel.engine.credit_ledger import (
+from sales_funnel.engine.sales.credit_ledger import (
 	CreditWrite,
 	ledger_rows,
 	rebuild_credits,
 	write_credits,
 )
-from sales_funnel.engine.planfact import direct_facts
-from tests import planfact_builders as b
+from sales_funnel.engine.sales.facts import direct_facts
 from tests.builders import COMPANY
-from tests.test_planfact import TREE_NOW
+from tests.sales import planfact_builders as b
+from tests.sales.test_planfact import TREE_NOW
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 AT = datetime(2026, 3, 1, 9, 0)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sales_funnel.engine.crediting import CREDIT_ROW_COLUMNS, invoice_credit_rows, payment_credit_rows
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.sales.crediting import CREDIT_ROW_COLUMNS, invoice_credit_rows, payment_credit_rows
 
 LEDGER_DOCTYPE = "Sales Credit Entry"
 LEDGER_TABLE = f"`tab{LEDGER_DOCTYPE}`"

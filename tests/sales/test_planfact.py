@@ -26,17 +26,12 @@ from datetime import date, datetime
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.planfact import (
-	NOT_CREDITED_KEY,
-	direct_facts,
-	make_period,
-	plan_fact_filters,
-	plan_fact_report,
-	plan_vs_fact,
-)
-from sales_funnel.engine.plans import PlanRow, period_containing, period_end, validate_plan
-from tests import planfact_builders as b
+from sales_funnel.engine.sales.facts import NOT_CREDITED_KEY, direct_facts
+from sales_funnel.engine.sales.planfact import make_period, plan_fact_filters, plan_vs_fact
+from sales_funnel.engine.sales.plans import PlanRow, period_containing, period_end, validate_plan
+from sales_funnel.engine.sales.report_rows import Desk, plan_fact_report
 from tests.builders import COMPANY, insert
+from tests.sales import planfact_builders as b
 
 Q1 = date(2026, 1, 1)
 NOW = datetime(2026, 2, 14, 12, 0)
@@ -180,7 +175,7 @@ def test_plan_vs_fact_tree_rollup_and_projection(db):
 	assert company["invoiced_revenue_pct"] == pytest.approx(40.0)
 	assert rows["Sales Team"]["invoiced_revenue_fact"] == pytest.approx(4000)
 	assert [r["indent"] for r in result.rows[:4]] == [0, 1, 2, 3]  # company, Sales Team, East, Alice
-	columns, data, chart, summary = plan_fact_report(result, lambda s: s, currency="USD")
+	columns, data, chart, summary = plan_fact_report(result, Desk(lambda s: s, "USD"))
 	assert [c["fieldname"] for c in columns[2:6]] == [
 		"invoiced_revenue_plan",
 		"invoiced_revenue_fact",
@@ -380,7 +375,7 @@ def test_a_restricted_view_shows_only_the_users_subtree(db):
 	assert carol["indent"] == 0 and carol["parent"] is None
 	assert carol["invoiced_revenue_fact"] == pytest.approx(880)
 	assert carol["invoiced_revenue_plan"] == 1000
-	_columns, data, chart, summary = plan_fact_report(result, lambda s: s, currency="INR")
+	_columns, data, chart, summary = plan_fact_report(result, Desk(lambda s: s, "INR"))
 	assert [row["node"] for row in data] == ["Carol"] and data[0]["parent_node"] is None
 	assert chart["data"]["labels"] == ["Carol"]
 	assert summary[0]["value"] == pytest.approx(880)
@@ -410,7 +405,7 @@ def test_money_columns_take_their_currency_from_the_rows(db):
 		company=COMPANY, period_type="Quarter", period_start=Q1, metrics=["Invoiced Revenue", "Won Deals"]
 	)
 	columns, data, _chart, summary = plan_fact_report(
-		plan_vs_fact(db, filters, now=NOW), lambda s: s, currency="INR"
+		plan_vs_fact(db, filters, now=NOW), Desk(lambda s: s, "INR")
 	)
 	money = {c["fieldname"]: c for c in columns if c["fieldname"].startswith("invoiced_revenue")}
 	assert money["invoiced_revenue_fact"]["fieldtype"] == "Currency"

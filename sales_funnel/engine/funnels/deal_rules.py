@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sales_funnel.engine.funnels import Funnel
-from sales_funnel.engine.history import Transition
+from sales_funnel.engine.funnels.history import Transition
+from sales_funnel.engine.funnels.stages import Funnel
 
 
 def number(value: Any) -> float:

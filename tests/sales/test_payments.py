@@ -14,10 +14,11 @@ from datetime import date
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.payments import PaymentDay, daily_payments, sales_people_of_user
-from tests import planfact_builders as b
+from sales_funnel.engine.sales.payments import PaymentDay, daily_payments
+from sales_funnel.engine.sales.sales_people import sales_people_of_user
 from tests.builders import COMPANY
-from tests.test_planfact import TREE_NOW
+from tests.sales import planfact_builders as b
+from tests.sales.test_planfact import TREE_NOW
 
 ON = date(2026, 2, 11)
 

@@ -1,4 +1,4 @@
-"""Which funnel a call belongs to (`Call Log.sf_funnel`, engine/call_funnel.py), kept by the hooks and the
+"""Which funnel a call belongs to (`Call Log.sf_funnel`, engine/funnels/call_funnel.py), kept by the hooks and the
 backfill, computed by hand.
 
 Funnels Inbound (Test Co's default) and Partners; deals OPP-I (Inbound), OPP-P (Partners), OPP-N (in no funnel).
@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 import pytest
 
-from sales_funnel.engine.call_funnel import backfill_call_funnels, calls_linking, funnel_changes
 from sales_funnel.engine.calls.rollup import seal_days, sealed_days
+from sales_funnel.engine.funnels.call_funnel import backfill_call_funnels, calls_linking, funnel_changes
 from tests.builders import insert, make_funnel, make_opportunity
 from tests.calls.builders import call, keep_funnel
 from tests.conversion.test_call_received import STAGES

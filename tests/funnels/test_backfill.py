@@ -15,10 +15,16 @@ from typing import Any
 
 import pytest
 
-from sales_funnel.engine import backfill as B
-from sales_funnel.engine.funnels import Stage, load_funnel
-from sales_funnel.engine.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.backfill import plan as B
+from sales_funnel.engine.funnels.backfill.versions import (
+	added_lost_reasons,
+	parse_version_data,
+	status_aliases,
+)
+from sales_funnel.engine.funnels.history import SLICE_COLUMNS
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from tests import builders
+from tests.builders import write_transitions
 
 T0 = datetime(2025, 1, 6, 9, 0, 0)
 NOW = datetime(2025, 3, 1, 12, 0, 0)
@@ -358,11 +364,11 @@ def company(db):
 # ----------------------------------------------------------------------------------------------- tests
 def test_parse_version_data():
 	data = diff_json([("sales_stage", "Prospecting", "Qualification"), ("probability", "10.0%", "20.0%")])
-	assert B.parse_version_data(data) == [
+	assert parse_version_data(data) == [
 		("sales_stage", "Prospecting", "Qualification"),
 		("probability", "10.0%", "20.0%"),
 	]
-	assert B.parse_version_data(diff_json([("status", None, "Open")])) == [("status", None, "Open")]
+	assert parse_version_data(diff_json([("status", None, "Open")])) == [("status", None, "Open")]
 	for bad in (
 		None,
 		"",
@@ -373,22 +379,22 @@ def test_parse_version_data():
 		'"text"',
 		b"\xff\xfe",
 	):
-		assert B.parse_version_data(bad) == []
+		assert parse_version_data(bad) == []
 	# entries that are not [field, old, new] are left out, the rest kept
-	assert B.parse_version_data('{"changed":[["status","Open"],"x",[1,2,3],["status","Open","Lost"]]}') == [
+	assert parse_version_data('{"changed":[["status","Open"],"x",[1,2,3],["status","Open","Lost"]]}') == [
 		("status", "Open", "Lost")
 	]
 	insert_shape = '{"created_by":"a@example.com","creation":"2025-01-06 09:00:00","updater_reference":{}}'
-	assert B.parse_version_data(insert_shape) == []
+	assert parse_version_data(insert_shape) == []
 	added = diff_json([("status", "Open", "Lost")], added=[lost_row("X", "Price", T0, "a@example.com")])
-	assert B.added_lost_reasons(added) == ["Price"]
-	assert B.added_lost_reasons("{broken") == []
+	assert added_lost_reasons(added) == ["Price"]
+	assert added_lost_reasons("{broken") == []
 
 
 def test_status_aliases_drop_ambiguous_texts():
 	pairs = [("Открыт", "Open"), ("Потерян", "Lost"), ("Zamknięte", "Closed"), ("Zamknięte", "Converted")]
 	pairs += [("Open", "Open"), ("", "Lost")]
-	assert B.status_aliases(pairs) == {"Открыт": "Open", "Потерян": "Lost"}
+	assert status_aliases(pairs) == {"Открыт": "Open", "Потерян": "Lost"}
 
 
 def test_backfill_rebuilds_history_from_versions(company):
@@ -499,7 +505,7 @@ def test_backfill_is_idempotent(company):
 	first = B.plan_backfill(db, NOW, batch_size=3)  # several batches of the keyset pagination
 	assert len(first.stage_entered_at) == 9
 	assert B.plan_backfill(db, NOW).transitions == first.transitions  # planning writes nothing
-	written = B.write_transitions(db, first.transitions)
+	written = write_transitions(db, first.transitions)
 	assert written == len(first.transitions)
 	for deal, funnel in first.funnel_assignments.items():  # what the Frappe layer sets with db.set_value
 		db.sql(
@@ -543,7 +549,7 @@ def test_translated_status_needs_aliases(company):
 	)
 	make_version(db, "OPP-RU", day(4), "bob@example.com", diff_json([("status", "Открыт", "Потерян")]))
 
-	aliases = B.status_aliases([("Открыт", "Open"), ("Потерян", "Lost")])
+	aliases = status_aliases([("Открыт", "Open"), ("Потерян", "Lost")])
 	with_aliases = B.plan_backfill(db, NOW, deals=["OPP-RU"], status_aliases=aliases)
 	assert history_of(with_aliases, "OPP-RU")[-1] == (
 		PROPOSAL,
@@ -637,7 +643,7 @@ def test_backfill_on_the_demo_company(demo_db, demo_spec):
 		for column in ("funnel", "funnel_entered_at", *SLICE_COLUMNS):
 			assert getattr(entry, column) == old[column], (r["name"], column)
 
-	B.write_transitions(db, plan.transitions)
+	write_transitions(db, plan.transitions)
 	assert B.plan_backfill(db, demo_spec.now, deals=names).transitions == []
 
 

@@ -32,17 +32,12 @@ from typing import Any
 
 from sales_funnel.engine.calls.rollup import unseal_all
 from sales_funnel.engine.db import Database
+from sales_funnel.engine.sql import in_list
 
 # The link rows of calls that name an Opportunity in a funnel (alias dl for the link, o for the deal).
 _LINKED_DEALS = """`tabDynamic Link` dl JOIN `tabOpportunity` o ON o.name = dl.link_name
 	WHERE dl.parenttype = 'Call Log' AND dl.link_doctype = 'Opportunity'
 	AND o.sf_sales_funnel IS NOT NULL AND o.sf_sales_funnel != ''"""
-
-
-def _keys(prefix: str, names: list[str], values: dict[str, Any]) -> str:
-	for index, name in enumerate(names):
-		values[f"{prefix}_{index}"] = name
-	return ", ".join(f"%({prefix}_{index})s" for index in range(len(names)))
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,7 @@ def funnel_changes(
 	if not names:
 		return []
 	values: dict[str, Any] = {"without": without_deal or ""}
-	keys = _keys("call", names, values)
+	keys = in_list("call_", names, values)
 	rows = db.sql(
 		f"""SELECT c.name, c.sf_funnel, c.start_time, (SELECT o.sf_sales_funnel FROM {_LINKED_DEALS}
 				AND dl.parent = c.name AND o.name != %(without)s ORDER BY dl.idx, dl.name LIMIT 1) AS funnel
@@ -82,7 +77,7 @@ def calls_linking(db: Database, deals: Iterable[str | None]) -> list[str]:
 	if not names:
 		return []
 	values: dict[str, Any] = {}
-	keys = _keys("deal", names, values)
+	keys = in_list("deal_", names, values)
 	rows = db.sql(
 		f"""SELECT DISTINCT dl.parent FROM `tabDynamic Link` dl WHERE dl.link_doctype = 'Opportunity'
 		AND dl.link_name IN ({keys}) AND dl.parenttype = 'Call Log' ORDER BY dl.parent""",

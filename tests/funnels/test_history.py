@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sales_funnel.engine.funnels import Stage, load_funnel
-from sales_funnel.engine.history import (
+from sales_funnel.engine.funnels.history import (
 	TRANSITION_COLUMNS,
 	latest_transition,
 	plan_transition,
@@ -20,6 +19,7 @@ from sales_funnel.engine.history import (
 	transition_moved_by,
 	trigger_target,
 )
+from sales_funnel.engine.funnels.stages import Stage, load_funnel
 from sales_funnel.engine.i18n import InvalidInput
 from tests.builders import history, make_funnel, snapshot, write_history
 
