@@ -28,6 +28,8 @@ from devkit.demo import model as m
 Frame = tuple[str, pd.DataFrame]
 DAY = 86_400
 EPOCH = datetime(1970, 1, 1)
+HEAD_OF_SALES = "head.of.sales@demo.example"
+ACCOUNTANT = "accountant@demo.example"
 
 
 def to_seconds(moment: datetime) -> int:
@@ -103,6 +105,13 @@ def _std(
 	frame["modified_by"] = owner
 	frame["docstatus"] = docstatus
 	return frame
+
+
+def _schedule_amounts(halves: np.ndarray, position: np.ndarray, grand_total: np.ndarray) -> np.ndarray:
+	"""Each payment schedule row's amount: the whole grand total, or two halves (the second takes the cent)."""
+	amount = np.where(halves & (position == 0), np.round(grand_total / 2, 2), 0.0)
+	amount = np.where(halves & (position == 1), grand_total - np.round(grand_total / 2, 2), amount)
+	return np.where(~halves, grand_total, amount).round(2)
 
 
 def _child(
@@ -196,98 +205,72 @@ class DemoCompany:
 			self.lost_pos[i] = funnel.stages.index(funnel.lost_stage)
 
 	def reference_frames(self) -> list[Frame]:
-		created = np.array([self.start - 30 * DAY])
-		frames: list[Frame] = []
+		return [
+			*self._master_frames(),
+			*self._user_frames(),
+			*self._people_frames(),
+			*self._funnel_frames(),
+			("Customer", self._base_customers()),
+		]
 
-		def simple(doctype: str, rows: list[dict], owner: str = "Administrator") -> None:
-			frame = pd.DataFrame(rows)
-			_std(frame, np.repeat(created, len(frame)), owner)
-			frames.append((doctype, frame))
+	def _simple(self, doctype: str, rows: list[dict], owner: str = "Administrator") -> Frame:
+		"""A reference frame: rows made a month before the company's first deal."""
+		frame = pd.DataFrame(rows)
+		_std(frame, np.repeat(np.array([self.start - 30 * DAY]), len(frame)), owner)
+		return doctype, frame
 
-		simple(
-			"Company",
-			[
-				{
-					"name": c.name,
-					"company_name": c.name,
-					"abbr": c.abbr,
-					"default_currency": c.currency,
-					"country": c.country,
-				}
-				for c in m.COMPANIES
-			],
-		)
+	def _master_frames(self) -> list[Frame]:
+		"""Companies, the territory / customer group / item group trees, items, and the small lists."""
+		companies = [
+			{"name": c.name, "company_name": c.name, "abbr": c.abbr, "default_currency": c.currency,
+			 "country": c.country}
+			for c in m.COMPANIES
+		]  # fmt: skip
+		frames = [self._simple("Company", companies)]
 		for doctype, tree, parent_field, name_field in (
 			("Territory", m.TERRITORIES, "parent_territory", "territory_name"),
 			("Customer Group", m.CUSTOMER_GROUPS, "parent_customer_group", "customer_group_name"),
 			("Item Group", m.ITEM_GROUPS, "parent_item_group", "item_group_name"),
 		):
-			simple(
-				doctype,
-				[
-					{
-						"name": n,
-						name_field: n,
-						parent_field: p or "",
-						"is_group": int(g),
-						"lft": lft,
-						"rgt": rgt,
-					}
-					for n, p, g, lft, rgt in tree.walk()
-				],
-			)
-		simple(
-			"Item",
-			[
-				{
-					"name": code,
-					"item_code": code,
-					"item_name": code.replace("-", " ").title(),
-					"item_group": group,
-					"stock_uom": "Nos",
-					"is_stock_item": int(group not in ("Installation", "Maintenance")),
-					"standard_rate": rate,
-					"valuation_rate": valuation,
-				}
-				for group, code, rate, valuation in self.items
-			],
-		)
-		simple("Lead Source", [{"name": s, "source_name": s} for s in m.CHANNELS])
+			rows = [
+				{"name": n, name_field: n, parent_field: p or "", "is_group": int(g), "lft": lft, "rgt": rgt}
+				for n, p, g, lft, rgt in tree.walk()
+			]
+			frames.append(self._simple(doctype, rows))
+		items = [
+			{"name": code, "item_code": code, "item_name": code.replace("-", " ").title(), "item_group": group,
+			 "stock_uom": "Nos", "is_stock_item": int(group not in ("Installation", "Maintenance")),
+			 "standard_rate": rate, "valuation_rate": valuation}
+			for group, code, rate, valuation in self.items
+		]  # fmt: skip
+		frames.append(self._simple("Item", items))
+		frames.append(self._simple("Lead Source", [{"name": s, "source_name": s} for s in m.CHANNELS]))
 		stages = list(m.STANDARD_SALES_STAGES) + [
 			s for s in m.APP_SALES_STAGES if s not in m.STANDARD_SALES_STAGES
 		]
-		simple("Sales Stage", [{"name": s, "stage_name": s} for s in stages])
-		simple("Opportunity Lost Reason", [{"name": r, "lost_reason": r} for r in m.LOST_REASONS])
-		simple(
-			"Opportunity Type", [{"name": t, "description": t} for t in ("Sales", "Support", "Maintenance")]
+		frames.append(self._simple("Sales Stage", [{"name": s, "stage_name": s} for s in stages]))
+		frames.append(
+			self._simple("Opportunity Lost Reason", [{"name": r, "lost_reason": r} for r in m.LOST_REASONS])
 		)
-		simple(
-			"Role",
-			[
-				{"name": r, "role_name": r, "desk_access": 1}
-				for r in ("Sales User", "Sales Manager", "Accounts User", "System Manager")
-			],
-		)
-
-		mg = self.managers
-		head = "head.of.sales@demo.example"
-		accountant = "accountant@demo.example"
-		user_rows = [
-			{
-				"name": "Administrator",
-				"email": "admin@demo.example",
-				"first_name": "Administrator",
-				"full_name": "Administrator",
-			},
-			{
-				"name": head,
-				"email": head,
-				"first_name": "Head",
-				"last_name": "of Sales",
-				"full_name": "Head of Sales",
-			},
-			{"name": accountant, "email": accountant, "first_name": "Accountant", "full_name": "Accountant"},
+		types = [{"name": t, "description": t} for t in ("Sales", "Support", "Maintenance")]
+		frames.append(self._simple("Opportunity Type", types))
+		roles = [
+			{"name": r, "role_name": r, "desk_access": 1}
+			for r in ("Sales User", "Sales Manager", "Accounts User", "System Manager")
 		]
+		frames.append(self._simple("Role", roles))
+		return frames
+
+	def _user_frames(self) -> list[Frame]:
+		"""Administrator, the head of sales, the accountant and the managers, with their roles."""
+		mg = self.managers
+		head, accountant = HEAD_OF_SALES, ACCOUNTANT
+		user_rows = [
+			{"name": "Administrator", "email": "admin@demo.example", "first_name": "Administrator",
+			 "full_name": "Administrator"},
+			{"name": head, "email": head, "first_name": "Head", "last_name": "of Sales", "full_name": "Head of Sales"},
+			{"name": accountant, "email": accountant, "first_name": "Accountant", "full_name": "Accountant"},
+		]  # fmt: skip
 		user_rows += [
 			{"name": u, "email": u, "first_name": n.split()[0], "last_name": n.split()[1], "full_name": n}
 			for u, n in zip(mg.user, mg.full_name, strict=True)
@@ -296,7 +279,6 @@ class DemoCompany:
 			row.update(
 				{"enabled": 1, "user_type": "System User", "language": "en", "time_zone": "Europe/Warsaw"}
 			)
-		simple("User", user_rows)
 		roles = [
 			("Administrator", "System Manager"),
 			(head, "Sales Manager"),
@@ -307,34 +289,26 @@ class DemoCompany:
 		has_role = pd.DataFrame(
 			{"name": [f"hr-{i:06d}" for i in range(len(roles))], "role": [r for _, r in roles]}
 		)
-		_child(
-			has_role,
-			np.array([u for u, _ in roles], dtype=object),
-			"User",
-			"roles",
-			np.zeros(len(roles), dtype=int),
-		)
-		_std(has_role, np.repeat(created, len(roles)), "Administrator")
-		frames.append(("Has Role", has_role))
+		parents = np.array([u for u, _ in roles], dtype=object)
+		_child(has_role, parents, "User", "roles", np.zeros(len(roles), dtype=int))
+		_std(has_role, np.repeat(np.array([self.start - 30 * DAY]), len(roles)), "Administrator")
+		return [self._simple("User", user_rows), ("Has Role", has_role)]
 
+	def _people_frames(self) -> list[Frame]:
+		"""Departments, the managers' employees and the Sales Person tree (departments, then managers)."""
+		mg = self.managers
 		company_of_dept = {f.department: m.COMPANIES[f.company].name for f in self.funnels}
 		dept_tree = m.Tree("All Departments", {"All Departments": tuple(f"{d}" for d in m.DEPARTMENTS)})
-		simple(
-			"Department",
-			[
-				{"name": n, "department_name": n, "parent_department": p or "", "is_group": int(g), "lft": lft, "rgt": rgt,
-				 "company": company_of_dept.get(n, m.COMPANIES[0].name)}
-				for n, p, g, lft, rgt in dept_tree.walk()
-			],
-		)  # fmt: skip
-		simple(
-			"Employee",
-			[
-				{"name": e, "employee_name": n, "first_name": n.split()[0], "user_id": u, "department": d,
-				 "company": company_of_dept[d], "status": "Active", "designation": "Sales Manager"}
-				for e, n, u, d in zip(mg.employee, mg.full_name, mg.user, mg.department, strict=True)
-			],
-		)  # fmt: skip
+		departments = [
+			{"name": n, "department_name": n, "parent_department": p or "", "is_group": int(g), "lft": lft, "rgt": rgt,
+			 "company": company_of_dept.get(n, m.COMPANIES[0].name)}
+			for n, p, g, lft, rgt in dept_tree.walk()
+		]  # fmt: skip
+		employees = [
+			{"name": e, "employee_name": n, "first_name": n.split()[0], "user_id": u, "department": d,
+			 "company": company_of_dept[d], "status": "Active", "designation": "Sales Manager"}
+			for e, n, u, d in zip(mg.employee, mg.full_name, mg.user, mg.department, strict=True)
+		]  # fmt: skip
 		people_tree = m.Tree(
 			"Sales Team",
 			{"Sales Team": m.DEPARTMENTS}
@@ -342,14 +316,19 @@ class DemoCompany:
 		)
 		employee_of = dict(zip(mg.sales_person, mg.employee, strict=True))
 		department_of = dict(zip(mg.sales_person, mg.department, strict=True))
-		simple(
-			"Sales Person",
-			[
-				{"name": n, "sales_person_name": n, "parent_sales_person": p or "", "is_group": int(g), "lft": lft,
-				 "rgt": rgt, "enabled": 1, "employee": employee_of.get(n), "department": department_of.get(n)}
-				for n, p, g, lft, rgt in people_tree.walk()
-			],
-		)  # fmt: skip
+		people = [
+			{"name": n, "sales_person_name": n, "parent_sales_person": p or "", "is_group": int(g), "lft": lft,
+			 "rgt": rgt, "enabled": 1, "employee": employee_of.get(n), "department": department_of.get(n)}
+			for n, p, g, lft, rgt in people_tree.walk()
+		]  # fmt: skip
+		return [
+			self._simple("Department", departments),
+			self._simple("Employee", employees),
+			self._simple("Sales Person", people),
+		]
+
+	def _funnel_frames(self) -> list[Frame]:
+		"""The funnels with their stages, and the call outcomes, set up by the head of sales."""
 		funnel_rows, stage_rows = [], []
 		for funnel in self.funnels:
 			funnel_rows.append(
@@ -369,18 +348,15 @@ class DemoCompany:
 						"time_limit_days": stage.time_limit_days, "trigger": stage.trigger,
 					}
 				)  # fmt: skip
-		simple("Sales Funnel", funnel_rows, head)
-		simple("Sales Funnel Stage", stage_rows, head)
-		simple(
-			"Call Outcome",
-			[
-				{"name": t, "title": t, "category": c, "counts_as_negotiation": n, "effect": e, "enabled": 1}
-				for t, c, n, e in m.CALL_OUTCOMES
-			],
-			head,
-		)
-		frames.append(("Customer", self._base_customers()))
-		return frames
+		outcomes = [
+			{"name": t, "title": t, "category": c, "counts_as_negotiation": n, "effect": e, "enabled": 1}
+			for t, c, n, e in m.CALL_OUTCOMES
+		]
+		return [
+			self._simple("Sales Funnel", funnel_rows, HEAD_OF_SALES),
+			self._simple("Sales Funnel Stage", stage_rows, HEAD_OF_SALES),
+			self._simple("Call Outcome", outcomes, HEAD_OF_SALES),
+		]
 
 	def _base_customers(self) -> pd.DataFrame:
 		rng = np.random.default_rng([self.spec.seed, 1])
@@ -414,6 +390,63 @@ class DemoCompany:
 			yield _DealChunk(self, offset, size).build()
 
 
+@dataclass
+class _Totals:
+	"""Per item line: the discounted rate and amount; per deal: the net and grand (with VAT) totals."""
+
+	net_rate: np.ndarray
+	net_amount: np.ndarray
+	net_total: np.ndarray
+	grand_total: np.ndarray
+
+
+@dataclass
+class _Billing:
+	"""The invoices of a chunk (`inv`: their deals) and everything their frames are made of: per invoice, per
+	payment schedule row (`sched_inv`: the row's invoice, as an index into `inv`), per credit note (`ret`)."""
+
+	inv: np.ndarray
+	names: np.ndarray
+	posting: np.ndarray
+	rate: np.ndarray
+	gt: np.ndarray
+	two: np.ndarray
+	due_first: np.ndarray
+	sched_inv: np.ndarray
+	sched_pos: np.ndarray
+	portion: np.ndarray
+	due: np.ndarray
+	amount: np.ndarray
+	pay_at: np.ndarray
+	paid: np.ndarray
+	sched_outstanding: np.ndarray
+	inv_outstanding: np.ndarray
+	status: np.ndarray
+	ret: np.ndarray
+	return_amount: np.ndarray
+	reduce: np.ndarray
+
+
+@dataclass
+class _Walk:
+	"""The deals' positions and clocks during the walk, and the transitions written so far (parallel lists of
+	arrays: deal, from position, to position, at)."""
+
+	pos: np.ndarray
+	t: np.ndarray
+	alive: np.ndarray
+	deal: list[np.ndarray] = field(default_factory=list)
+	from_: list[np.ndarray] = field(default_factory=list)
+	to: list[np.ndarray] = field(default_factory=list)
+	at: list[np.ndarray] = field(default_factory=list)
+
+	def add(self, deal: np.ndarray, from_: np.ndarray, to: np.ndarray, at: np.ndarray) -> None:
+		self.deal.append(deal)
+		self.from_.append(from_)
+		self.to.append(to)
+		self.at.append(at)
+
+
 class _DealChunk:
 	"""One chunk of deals with everything hanging off them; global numbering comes from `offset`."""
 
@@ -427,7 +460,8 @@ class _DealChunk:
 	def build(self) -> list[Frame]:
 		self._draw_deals()
 		self._walk()
-		self._leads_and_customers()
+		self._leads()
+		self._customers()
 		self._opportunities()
 		self._documents()
 		self._calls()
@@ -479,104 +513,99 @@ class _DealChunk:
 	# --------------------------------------------------------------------------------------------- walk
 	def _walk(self) -> None:
 		"""Move every deal through its funnel; collect transitions."""
-		c, rng, n = self.c, self.rng, self.n
-		skill = c.managers.skill[self.manager]
-		speed = c.managers.speed[self.manager]
-		temp_factor = np.array(m.TEMPERATURE_FACTOR)[self.temperature]
-		won_pos = c.won_pos[self.funnel]
-		lost_pos = c.lost_pos[self.funnel]
-		pos = np.zeros(n, dtype=int)
-		t = self.created.copy()
-		alive = np.ones(n, dtype=bool)
+		n = self.n
+		won_pos = self.c.won_pos[self.funnel]
+		walk = _Walk(pos=np.zeros(n, dtype=int), t=self.created.copy(), alive=np.ones(n, dtype=bool))
 		self.lost = np.zeros(n, dtype=bool)
 		self.lost_reason = np.full(n, None, dtype=object)
 		self.entered_at = {}  # position -> seconds at which each deal entered it (or -1)
-		rows_deal, rows_from, rows_to, rows_at = [np.arange(n)], [np.full(n, -1)], [pos.copy()], [t.copy()]
-		self._mark_entered(0, np.arange(n), t)
+		walk.add(np.arange(n), np.full(n, -1), walk.pos.copy(), walk.t.copy())
+		self._mark_entered(0, np.arange(n), walk.t)
 		for _step in range(int(won_pos.max()) + 1):
-			active = np.flatnonzero(alive & (pos < won_pos))
+			active = np.flatnonzero(walk.alive & (walk.pos < won_pos))
 			if not len(active):
 				break
-			f, p = self.funnel[active], pos[active]
-			median = c.median_days[f, p] * speed[active]
-			dwell = np.maximum(rng.lognormal(np.log(median), 0.7) * DAY, 600).astype(np.int64)
-			t_next = t[active] + dwell
-			base = c.pass_rate[f, p]
-			rate = np.where(np.isnan(base), skill[active], base * (0.75 + 0.5 * skill[active]))
-			rate = np.clip(rate * temp_factor[active], 0.02, 0.97)
-			u = rng.random(len(active))
-			passes = u < rate
-			loses = (~passes) & (u < rate + (1 - rate) * 0.8)
-			in_time = t_next <= c.now
-			# stuck (neither) or beyond now: the deal stays open where it is
-			alive[active[~in_time | ~(passes | loses)]] = False
-			go = active[passes & in_time]
-			go_at = t_next[passes & in_time]
-			skip = (rng.random(len(go)) < 0.05) & (pos[go] + 2 <= won_pos[go])
-			target = pos[go] + 1 + skip
-			back = (rng.random(len(go)) < 0.25) & (pos[go] >= 1)
-			if back.any():
-				b = go[back]
-				t0, t1 = t[b], go_at[back]
-				rows_deal += [b, b]
-				rows_from += [pos[b], pos[b] - 1]
-				rows_to += [pos[b] - 1, pos[b]]
-				rows_at += [t0 + (t1 - t0) // 3, t0 + 2 * (t1 - t0) // 3]
-			rows_deal.append(go)
-			rows_from.append(pos[go].copy())
-			rows_to.append(target)
-			rows_at.append(go_at)
-			pos[go] = target
-			t[go] = go_at
-			for j in np.unique(target):
-				sel = target == j
-				self._mark_entered(int(j), go[sel], go_at[sel])
-			alive[go[target >= won_pos[go]]] = False
-			die = active[loses & in_time]
-			reasons = np.array(m.LOST_REASONS, dtype=object)[
-				_pick(rng, m.LOST_REASONS, m.LOST_REASON_WEIGHTS, len(die))
-			]
-			rows_deal.append(die)
-			rows_from.append(pos[die].copy())
-			rows_to.append(lost_pos[die])
-			rows_at.append(t_next[loses & in_time])
-			self.lost[die] = True
-			self.lost_reason[die] = reasons
-			t[die] = t_next[loses & in_time]
-			alive[die] = False
-		# some lost deals are reopened weeks later where they were lost; most of those are lost again
+			self._step(walk, active)
+		self._reopen(walk)
+		self.pos = walk.pos
+		self.last_at = walk.t
+		self.won = walk.pos >= won_pos
+		deal = np.concatenate(walk.deal)
+		order = np.lexsort((np.concatenate(walk.at), deal))
+		self.tr_deal = deal[order]
+		self.tr_from = np.concatenate(walk.from_)[order]
+		self.tr_to = np.concatenate(walk.to)[order]
+		self.tr_at = np.concatenate(walk.at)[order]
+
+	def _step(self, walk: _Walk, active: np.ndarray) -> None:
+		"""One stage for the `active` deals: each moves on (sometimes skipping a stage or stepping back first),
+		is lost, or stays stuck where it is."""
+		c, rng = self.c, self.rng
+		pos, t, alive = walk.pos, walk.t, walk.alive
+		skill = c.managers.skill[self.manager[active]]
+		won_pos = c.won_pos[self.funnel]
+		f, p = self.funnel[active], pos[active]
+		median = c.median_days[f, p] * c.managers.speed[self.manager[active]]
+		dwell = np.maximum(rng.lognormal(np.log(median), 0.7) * DAY, 600).astype(np.int64)
+		t_next = t[active] + dwell
+		base = c.pass_rate[f, p]
+		rate = np.where(np.isnan(base), skill, base * (0.75 + 0.5 * skill))
+		rate = np.clip(rate * np.array(m.TEMPERATURE_FACTOR)[self.temperature[active]], 0.02, 0.97)
+		u = rng.random(len(active))
+		passes = u < rate
+		loses = (~passes) & (u < rate + (1 - rate) * 0.8)
+		in_time = t_next <= c.now
+		# stuck (neither) or beyond now: the deal stays open where it is
+		alive[active[~in_time | ~(passes | loses)]] = False
+		go = active[passes & in_time]
+		go_at = t_next[passes & in_time]
+		skip = (rng.random(len(go)) < 0.05) & (pos[go] + 2 <= won_pos[go])
+		target = pos[go] + 1 + skip
+		back = (rng.random(len(go)) < 0.25) & (pos[go] >= 1)
+		if back.any():
+			b = go[back]
+			t0, t1 = t[b], go_at[back]
+			walk.add(b, pos[b], pos[b] - 1, t0 + (t1 - t0) // 3)
+			walk.add(b, pos[b] - 1, pos[b], t0 + 2 * (t1 - t0) // 3)
+		walk.add(go, pos[go].copy(), target, go_at)
+		pos[go] = target
+		t[go] = go_at
+		for j in np.unique(target):
+			sel = target == j
+			self._mark_entered(int(j), go[sel], go_at[sel])
+		alive[go[target >= won_pos[go]]] = False
+		die = active[loses & in_time]
+		reasons = np.array(m.LOST_REASONS, dtype=object)[
+			_pick(rng, m.LOST_REASONS, m.LOST_REASON_WEIGHTS, len(die))
+		]
+		walk.add(die, pos[die].copy(), c.lost_pos[self.funnel[die]], t_next[loses & in_time])
+		self.lost[die] = True
+		self.lost_reason[die] = reasons
+		t[die] = t_next[loses & in_time]
+		alive[die] = False
+
+	def _reopen(self, walk: _Walk) -> None:
+		"""Some lost deals are reopened weeks later where they were lost; most of those are lost again."""
+		c, rng = self.c, self.rng
+		pos, t = walk.pos, walk.t
+		lost_pos = c.lost_pos[self.funnel]
 		lost_deals = np.flatnonzero(self.lost)
 		reopen = lost_deals[rng.random(len(lost_deals)) < 0.5]
 		reopen_at = t[reopen] + (rng.lognormal(np.log(20), 0.6, len(reopen)) * DAY).astype(np.int64)
 		reopen, reopen_at = reopen[reopen_at <= c.now], reopen_at[reopen_at <= c.now]
-		rows_deal.append(reopen)
-		rows_from.append(lost_pos[reopen])
-		rows_to.append(pos[reopen].copy())
-		rows_at.append(reopen_at)
+		walk.add(reopen, lost_pos[reopen], pos[reopen].copy(), reopen_at)
 		self.lost[reopen] = False
 		self.lost_reason[reopen] = None
 		t[reopen] = reopen_at
 		relost_at = reopen_at + (rng.lognormal(np.log(10), 0.6, len(reopen)) * DAY).astype(np.int64)
 		relost = (rng.random(len(reopen)) < 0.7) & (relost_at <= c.now)
 		again = reopen[relost]
-		rows_deal.append(again)
-		rows_from.append(pos[again].copy())
-		rows_to.append(lost_pos[again])
-		rows_at.append(relost_at[relost])
+		walk.add(again, pos[again].copy(), lost_pos[again], relost_at[relost])
 		self.lost[again] = True
 		self.lost_reason[again] = np.array(m.LOST_REASONS, dtype=object)[
 			_pick(rng, m.LOST_REASONS, m.LOST_REASON_WEIGHTS, len(again))
 		]
 		t[again] = relost_at[relost]
-		self.pos = pos
-		self.last_at = t
-		self.won = pos >= won_pos
-		deal = np.concatenate(rows_deal)
-		order = np.lexsort((np.concatenate(rows_at), deal))
-		self.tr_deal = deal[order]
-		self.tr_from = np.concatenate(rows_from)[order]
-		self.tr_to = np.concatenate(rows_to)[order]
-		self.tr_at = np.concatenate(rows_at)[order]
 
 	def _mark_entered(self, position: int, deals: np.ndarray, at: np.ndarray) -> None:
 		arr = self.entered_at.setdefault(position, np.full(self.n, -1, dtype=np.int64))
@@ -591,7 +620,8 @@ class _DealChunk:
 		return out
 
 	# ---------------------------------------------------------------------------------------- parties
-	def _leads_and_customers(self) -> None:
+	def _leads(self) -> None:
+		"""A lead for every new-business deal, and a quarter as many again that never became a deal."""
 		c, rng, n = self.c, self.rng, self.n
 		from_lead = ~self.existing
 		self.lead = np.full(n, None, dtype=object)
@@ -643,7 +673,11 @@ class _DealChunk:
 				}
 			)
 			self.frames.append(("Lead", _std(cold, created, self.owner[li][pick])))
-		# the customer of each deal: an existing one, or a new one made from the lead when the deal is won
+
+	def _customers(self) -> None:
+		"""The customer of each deal: an existing one, or a new one made from the lead once it has an order."""
+		c, n = self.c, self.n
+		from_lead = ~self.existing
 		self.customer = np.full(n, None, dtype=object)
 		ex = np.flatnonzero(self.existing)
 		self.customer[ex] = _names("CUST-", self.base_customer[ex], 7)
@@ -666,12 +700,18 @@ class _DealChunk:
 
 	# ----------------------------------------------------------------------------------- opportunities
 	def _opportunities(self) -> None:
-		c, rng, n = self.c, self.rng, self.n
 		self.opp = _yearly_names("CRM-OPP-", self.created, self.gid)
 		new, customers = self._new_customers
 		customers["opportunity_name"] = self.opp[new]
 		self.frames.append(("Customer", _std(customers, self.order_at[new], self.owner[new])))
-		# items: 1..3 per deal, from the funnel's product lines
+		self._opportunity_items()
+		self._opportunity_frame()
+		self._lost_details()
+		self._transitions()
+
+	def _opportunity_items(self) -> None:
+		"""1..3 items per deal, from the funnel's product lines; the deal's amount is their sum."""
+		c, rng, n = self.c, self.rng, self.n
 		n_items = rng.choice([1, 2, 3], size=n, p=[0.5, 0.35, 0.15])
 		deal_of_item = np.repeat(np.arange(n), n_items)
 		k = len(deal_of_item)
@@ -717,6 +757,8 @@ class _DealChunk:
 			("Opportunity Item", _std(items, self.created[deal_of_item], self.owner[deal_of_item]))
 		)
 
+	def _opportunity_frame(self) -> None:
+		c = self.c
 		funnel_titles = np.array([f.title for f in c.funnels], dtype=object)
 		quote_at = self._entered(c.quote_pos[self.funnel])
 		self.quote_at = quote_at
@@ -762,6 +804,7 @@ class _DealChunk:
 		opp["modified"] = _seconds_to_datetime(self.last_at)
 		self.frames.append(("Opportunity", opp))
 
+	def _lost_details(self) -> None:
 		lost = np.flatnonzero(self.lost)
 		lost_detail = pd.DataFrame(
 			{"name": _names("olrd-", self.gid[lost], 10), "lost_reason": self.lost_reason[lost]}
@@ -771,7 +814,11 @@ class _DealChunk:
 			("Opportunity Lost Reason Detail", _std(lost_detail, self.last_at[lost], self.owner[lost]))
 		)
 
-		# stage transitions (the app's history table), with the columns the recorder derives
+	def _transitions(self) -> None:
+		"""The stage transitions (the app's history table), with the columns the recorder derives."""
+		c = self.c
+		funnel_titles = np.array([f.title for f in c.funnels], dtype=object)
+		temperature = np.array(m.TEMPERATURES, dtype=object)[self.temperature]
 		d = self.tr_deal
 		kind_of = np.where(
 			self.tr_to == c.lost_pos[self.funnel[d]],
@@ -779,24 +826,8 @@ class _DealChunk:
 			np.where(self.tr_to == c.won_pos[self.funnel[d]], "Won", "Open"),
 		)
 		lost_reason = np.where(kind_of == "Lost", self.lost_reason[d], None)
-		position = np.where(
-			kind_of == "Lost", 0, self.tr_to + 1
-		)  # Funnel.position: open and won stages, 1-based
-		first_of_deal = np.r_[True, d[1:] != d[:-1]]
-		last_of_deal = np.r_[d[1:] != d[:-1], True]
-		progress_to = pd.Series(position).groupby(d).cummax().to_numpy()
-		progress_from = np.where(first_of_deal, 0, np.r_[0, progress_to[:-1]])
-		previous_at = np.r_[0, self.tr_at[:-1]]
-		days_in_from = np.where(first_of_deal, 0.0, (self.tr_at - previous_at) / DAY).round(6)
-		group_amount = pd.DataFrame(
-			{"deal": self.item["deal"], "group": self.item["group"], "amount": self.item["amount"]}
-		)
-		main_group = (
-			group_amount.groupby(["deal", "group"])["amount"].sum().reset_index()
-			.sort_values(["deal", "amount", "group"], ascending=[True, False, True])
-			.drop_duplicates("deal").set_index("deal")["group"]
-		)  # fmt: skip
-		item_group = main_group.reindex(np.arange(self.n)).to_numpy(dtype=object)
+		progress_from, progress_to, last_of_deal, days_in_from = self._progress(kind_of)
+		item_group = self._main_item_groups()
 		first = c.transitions_written + 1
 		c.transitions_written += len(d)
 		transitions = pd.DataFrame(
@@ -841,51 +872,91 @@ class _DealChunk:
 		self.frames.append(("Funnel Stage Transition", _std(transitions, self.tr_at, self.owner[d])))
 
 	# ----------------------------------------------------------------------------------- documents
+	def _progress(self, kind_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+		"""Per transition: the furthest position reached before and after it, whether it is the deal's latest,
+		and the days spent in the stage it leaves."""
+		d = self.tr_deal
+		position = np.where(
+			kind_of == "Lost", 0, self.tr_to + 1
+		)  # Funnel.position: open and won stages, 1-based
+		first_of_deal = np.r_[True, d[1:] != d[:-1]]
+		last_of_deal = np.r_[d[1:] != d[:-1], True]
+		progress_to = pd.Series(position).groupby(d).cummax().to_numpy()
+		progress_from = np.where(first_of_deal, 0, np.r_[0, progress_to[:-1]])
+		previous_at = np.r_[0, self.tr_at[:-1]]
+		days_in_from = np.where(first_of_deal, 0.0, (self.tr_at - previous_at) / DAY).round(6)
+		return progress_from, progress_to, last_of_deal, days_in_from
+
+	def _main_item_groups(self) -> np.ndarray:
+		"""Per deal, the item group with the biggest share of its amount (ties: the first by name)."""
+		group_amount = pd.DataFrame(
+			{"deal": self.item["deal"], "group": self.item["group"], "amount": self.item["amount"]}
+		)
+		main_group = (
+			group_amount.groupby(["deal", "group"])["amount"].sum().reset_index()
+			.sort_values(["deal", "amount", "group"], ascending=[True, False, True])
+			.drop_duplicates("deal").set_index("deal")["group"]
+		)  # fmt: skip
+		return main_group.reindex(np.arange(self.n)).to_numpy(dtype=object)
+
 	def _documents(self) -> None:
-		c, rng = self.c, self.rng
+		"""Quotations, sales orders (with their sales team) and invoices of the deals that got that far."""
 		it = self.item
-		discount = rng.choice([0.0, 0.05, 0.10], size=self.n, p=[0.6, 0.25, 0.15])
+		discount = self.rng.choice([0.0, 0.05, 0.10], size=self.n, p=[0.6, 0.25, 0.15])
 		net_rate = np.round(it["rate"] * (1 - discount[it["deal"]]), 2)
 		net_amount = np.round(net_rate * it["qty"], 2)
 		net_total = np.bincount(it["deal"], weights=net_amount, minlength=self.n).round(2)
-		grand_total = np.round(net_total * (1 + self.vat), 2)
+		self.totals = _Totals(net_rate, net_amount, net_total, np.round(net_total * (1 + self.vat), 2))
+		self._quotations()
+		invoiced, invoice_at, so_item_name = self._sales_orders()
+		# Sales team: the owner's sales person, 5 % of orders split 60/40 with a department colleague
+		o = np.flatnonzero(self.order_at >= 0)
+		self._sales_team(o, self.sales_order, "Sales Order", self.order_at, net_total)
+		# Sales Invoices with payment schedules, sales team, payments and some credit notes
+		self._invoices(invoiced, invoice_at, so_item_name)
 
-		def party_totals(frame: pd.DataFrame, sel: np.ndarray) -> pd.DataFrame:
-			rate = self.rate[sel]
-			frame["currency"] = self.currency[sel]
-			frame["conversion_rate"] = rate
-			frame["company"] = self.company_name[sel]
-			for prefix, scale in (("", 1.0), ("base_", rate)):
-				frame[f"{prefix}total"] = np.round(net_total[sel] * scale, 2)
-				frame[f"{prefix}net_total"] = np.round(net_total[sel] * scale, 2)
-				frame[f"{prefix}grand_total"] = np.round(grand_total[sel] * scale, 2)
-				frame[f"{prefix}rounded_total"] = np.round(grand_total[sel] * scale, 0)
-			frame["territory"] = self.territory[sel]
-			frame["customer_group"] = self.group[sel]
-			return frame
+	def _party_totals(self, frame: pd.DataFrame, sel: np.ndarray) -> pd.DataFrame:
+		"""A selling document's currency, company and totals (document and company currency)."""
+		net_total, grand_total = self.totals.net_total, self.totals.grand_total
+		rate = self.rate[sel]
+		frame["currency"] = self.currency[sel]
+		frame["conversion_rate"] = rate
+		frame["company"] = self.company_name[sel]
+		for prefix, scale in (("", 1.0), ("base_", rate)):
+			frame[f"{prefix}total"] = np.round(net_total[sel] * scale, 2)
+			frame[f"{prefix}net_total"] = np.round(net_total[sel] * scale, 2)
+			frame[f"{prefix}grand_total"] = np.round(grand_total[sel] * scale, 2)
+			frame[f"{prefix}rounded_total"] = np.round(grand_total[sel] * scale, 0)
+		frame["territory"] = self.territory[sel]
+		frame["customer_group"] = self.group[sel]
+		return frame
 
-		def item_rows(sel: np.ndarray, names_prefix: str) -> tuple[pd.DataFrame, np.ndarray]:
-			mask = np.isin(it["deal"], sel)
-			deals = it["deal"][mask]
-			rate = self.rate[deals]
-			frame = pd.DataFrame(
-				{
-					"name": _names(names_prefix, self.offset * 3 + np.flatnonzero(mask), 10),
-					"item_code": it["code"][mask],
-					"item_name": it["code"][mask],
-					"item_group": it["group"][mask],
-					"qty": it["qty"][mask],
-					"rate": net_rate[mask],
-					"amount": net_amount[mask],
-					"base_rate": np.round(net_rate[mask] * rate, 2),
-					"base_amount": np.round(net_amount[mask] * rate, 2),
-					"net_amount": net_amount[mask],
-					"base_net_amount": np.round(net_amount[mask] * rate, 2),
-				}
-			)
-			return frame, deals
+	def _item_rows(self, sel: np.ndarray, names_prefix: str) -> tuple[pd.DataFrame, np.ndarray]:
+		"""The item lines of the deals `sel` at their discounted rates; and the deal of each line."""
+		it, net_rate, net_amount = self.item, self.totals.net_rate, self.totals.net_amount
+		mask = np.isin(it["deal"], sel)
+		deals = it["deal"][mask]
+		rate = self.rate[deals]
+		frame = pd.DataFrame(
+			{
+				"name": _names(names_prefix, self.offset * 3 + np.flatnonzero(mask), 10),
+				"item_code": it["code"][mask],
+				"item_name": it["code"][mask],
+				"item_group": it["group"][mask],
+				"qty": it["qty"][mask],
+				"rate": net_rate[mask],
+				"amount": net_amount[mask],
+				"base_rate": np.round(net_rate[mask] * rate, 2),
+				"base_amount": np.round(net_amount[mask] * rate, 2),
+				"net_amount": net_amount[mask],
+				"base_net_amount": np.round(net_amount[mask] * rate, 2),
+			}
+		)
+		return frame, deals
 
-		# Quotations: when the deal reached the stage that a submitted quotation triggers
+	def _quotations(self) -> None:
+		"""A quotation when the deal reached the stage that a submitted quotation triggers."""
+		it = self.item
 		q = np.flatnonzero(self.quote_at >= 0)
 		self.quotation = np.full(self.n, None, dtype=object)
 		self.quotation[q] = _yearly_names("SAL-QTN-", self.quote_at[q], self.gid[q])
@@ -906,16 +977,19 @@ class _DealChunk:
 			}
 		)
 		self.frames.append(
-			("Quotation", _std(party_totals(quotation, q), self.quote_at[q], self.owner[q], 1))
+			("Quotation", _std(self._party_totals(quotation, q), self.quote_at[q], self.owner[q], 1))
 		)
-		qi, qdeals = item_rows(q, "qtni-")
+		qi, qdeals = self._item_rows(q, "qtni-")
 		qi["prevdoc_doctype"] = "Opportunity"
 		qi["prevdoc_docname"] = self.opp[qdeals]
 		qi["valuation_rate"] = self.valuation[it["ix"][np.isin(it["deal"], q)]]
 		_child(qi, self.quotation[qdeals], "Quotation", "items", it["pos"][np.isin(it["deal"], q)])
 		self.frames.append(("Quotation Item", _std(qi, self.quote_at[qdeals], self.owner[qdeals], 1)))
 
-		# Sales Orders: when the deal reached the stage a submitted sales order triggers
+	def _sales_orders(self) -> tuple[np.ndarray, np.ndarray, dict]:
+		"""A sales order when the deal reached the stage a submitted sales order triggers; returns which orders
+		are invoiced, when each deal's invoice is made, and the order line of each (deal, position)."""
+		c, rng, it = self.c, self.rng, self.item
 		o = np.flatnonzero(self.order_at >= 0)
 		so = np.full(self.n, None, dtype=object)
 		so[o] = _yearly_names("SAL-ORD-", self.order_at[o], self.gid[o])
@@ -938,8 +1012,10 @@ class _DealChunk:
 				"source": self.channel[o],
 			}
 		)
-		self.frames.append(("Sales Order", _std(party_totals(orders, o), self.order_at[o], self.owner[o], 1)))
-		oi, odeals = item_rows(o, "soi-")
+		self.frames.append(
+			("Sales Order", _std(self._party_totals(orders, o), self.order_at[o], self.owner[o], 1))
+		)
+		oi, odeals = self._item_rows(o, "soi-")
 		omask = np.isin(it["deal"], o)
 		oi["prevdoc_docname"] = self.quotation[odeals]
 		oi["stock_qty"] = it["qty"][omask]
@@ -947,12 +1023,7 @@ class _DealChunk:
 		_child(oi, so[odeals], "Sales Order", "items", it["pos"][omask])
 		self.frames.append(("Sales Order Item", _std(oi, self.order_at[odeals], self.owner[odeals], 1)))
 		so_item_name = dict(zip(zip(odeals, it["pos"][omask], strict=True), oi["name"], strict=True))
-
-		# Sales team: the owner's sales person, 5 % of orders split 60/40 with a department colleague
-		self._sales_team(o, so, "Sales Order", self.order_at, net_total)
-
-		# Sales Invoices with payment schedules, sales team, payments and some credit notes
-		self._invoices(invoiced, invoice_at, net_total, grand_total, net_rate, net_amount, so_item_name)
+		return invoiced, invoice_at, so_item_name
 
 	def _sales_team(
 		self, sel: np.ndarray, parents: np.ndarray, parenttype: str, at: np.ndarray, net_total: np.ndarray
@@ -990,17 +1061,21 @@ class _DealChunk:
 		_child(team, rows_parent, parenttype, "sales_team", rows_idx)
 		self.frames.append(("Sales Team", _std(team, at[rows_deal], self.owner[rows_deal], 1)))
 
-	def _invoices(
-		self,
-		inv: np.ndarray,
-		invoice_at: np.ndarray,
-		net_total: np.ndarray,
-		grand_total: np.ndarray,
-		net_rate: np.ndarray,
-		net_amount: np.ndarray,
-		so_item_name: dict,
-	) -> None:
-		c, rng, it = self.c, self.rng, self.item
+	def _invoices(self, inv: np.ndarray, invoice_at: np.ndarray, so_item_name: dict) -> None:
+		"""Sales Invoices with payment schedules, sales team, payments and some credit notes."""
+		b = self._billing(inv, invoice_at)
+		self._invoice_frame(b)
+		self._invoice_items(b, invoice_at, so_item_name)
+		self._sales_team(inv, b.names, "Sales Invoice", invoice_at, self.totals.net_total)
+		self._schedule_frame(b)
+		self._payment_frames(b)
+		if len(b.ret):
+			self._credit_notes(b)
+
+	def _billing(self, inv: np.ndarray, invoice_at: np.ndarray) -> _Billing:
+		"""The invoices' payment terms, what was paid when, the credit notes and each invoice's status."""
+		c, rng = self.c, self.rng
+		grand_total = self.totals.grand_total
 		names = np.full(self.n, None, dtype=object)
 		names[inv] = _yearly_names("ACC-SINV-", invoice_at[inv], self.gid[inv])
 		posting = invoice_at[inv]
@@ -1014,20 +1089,8 @@ class _DealChunk:
 		portion = np.where(two[sched_inv], 50.0, 100.0)
 		due = posting[sched_inv] + np.where(two[sched_inv], sched_pos * 30 * DAY, term_days[sched_inv] * DAY)
 		gt = grand_total[inv]
-		amount = np.where(two[sched_inv] & (sched_pos == 0), np.round(gt[sched_inv] / 2, 2), 0.0)
-		amount = np.where(
-			two[sched_inv] & (sched_pos == 1), gt[sched_inv] - np.round(gt[sched_inv] / 2, 2), amount
-		)
-		amount = np.where(~two[sched_inv], gt[sched_inv], amount).round(2)
-		# payments: on time, late, partial or never; nothing after now
-		u = rng.random(len(sched_inv))
-		late_days = rng.integers(3, 45, len(sched_inv))
-		early = rng.integers(-10, 1, len(sched_inv))
-		pay_at = np.where(u < 0.6, due + early * DAY, due + late_days * DAY)
-		pay_at = np.maximum(pay_at, posting[sched_inv] + 3600) + rng.integers(0, 8 * 3600, len(sched_inv))
-		paid_share = np.where(u < 0.85, 1.0, np.where(u < 0.93, 0.5, 0.0))
-		paid = np.round(amount * paid_share, 2)
-		paid = np.where(pay_at <= c.now, paid, 0.0)
+		amount = _schedule_amounts(two[sched_inv], sched_pos, gt[sched_inv])
+		pay_at, paid = self._schedule_payments(posting[sched_inv], due, amount)
 		sched_outstanding = np.round(amount - paid, 2)
 		inv_paid = np.bincount(sched_inv, weights=paid, minlength=len(inv)).round(2)
 		inv_outstanding = np.round(gt - inv_paid, 2)
@@ -1044,6 +1107,56 @@ class _DealChunk:
 			np.where(inv_paid > 0, "Partly Paid", np.where(overdue, "Overdue", "Unpaid")),
 		)
 		status = np.where(np.isin(np.arange(len(inv)), ret), "Credit Note Issued", status)
+		return _Billing(
+			inv=inv,
+			names=names,
+			posting=posting,
+			rate=rate,
+			gt=gt,
+			two=two,
+			due_first=due_first,
+			sched_inv=sched_inv,
+			sched_pos=sched_pos,
+			portion=portion,
+			due=due,
+			amount=amount,
+			pay_at=pay_at,
+			paid=paid,
+			sched_outstanding=sched_outstanding,
+			inv_outstanding=inv_outstanding,
+			status=status,
+			ret=ret,
+			return_amount=return_amount,
+			reduce=reduce,
+		)
+
+	def _schedule_payments(
+		self, posting: np.ndarray, due: np.ndarray, amount: np.ndarray
+	) -> tuple[np.ndarray, np.ndarray]:
+		"""When and how much of each schedule row is paid: on time, late, partial or never; nothing after now."""
+		c, rng = self.c, self.rng
+		u = rng.random(len(due))
+		late_days = rng.integers(3, 45, len(due))
+		early = rng.integers(-10, 1, len(due))
+		pay_at = np.where(u < 0.6, due + early * DAY, due + late_days * DAY)
+		pay_at = np.maximum(pay_at, posting + 3600) + rng.integers(0, 8 * 3600, len(due))
+		paid_share = np.where(u < 0.85, 1.0, np.where(u < 0.93, 0.5, 0.0))
+		paid = np.round(amount * paid_share, 2)
+		return pay_at, np.where(pay_at <= c.now, paid, 0.0)
+
+	def _invoice_frame(self, b: _Billing) -> None:
+		net_total = self.totals.net_total
+		inv, names, posting, rate, gt, two, due_first, inv_outstanding, status = (
+			b.inv,
+			b.names,
+			b.posting,
+			b.rate,
+			b.gt,
+			b.two,
+			b.due_first,
+			b.inv_outstanding,
+			b.status,
+		)
 		frame = pd.DataFrame(
 			{
 				"name": names[inv],
@@ -1076,6 +1189,9 @@ class _DealChunk:
 		self.frames.append(("Sales Invoice", _std(frame, posting, self.owner[inv], 1)))
 		self.invoice = names
 
+	def _invoice_items(self, b: _Billing, invoice_at: np.ndarray, so_item_name: dict) -> None:
+		it, net_rate, net_amount = self.item, self.totals.net_rate, self.totals.net_amount
+		inv, names = b.inv, b.names
 		imask = np.isin(it["deal"], inv)
 		ideals = it["deal"][imask]
 		irate = self.rate[ideals]
@@ -1103,8 +1219,21 @@ class _DealChunk:
 		)
 		_child(items, names[ideals], "Sales Invoice", "items", it["pos"][imask])
 		self.frames.append(("Sales Invoice Item", _std(items, invoice_at[ideals], self.owner[ideals], 1)))
-		self._sales_team(inv, names, "Sales Invoice", invoice_at, net_total)
 
+	def _schedule_frame(self, b: _Billing) -> None:
+		inv, names, posting, rate, sched_inv, sched_pos, portion, due, amount, paid, sched_outstanding = (
+			b.inv,
+			b.names,
+			b.posting,
+			b.rate,
+			b.sched_inv,
+			b.sched_pos,
+			b.portion,
+			b.due,
+			b.amount,
+			b.paid,
+			b.sched_outstanding,
+		)
 		sched = pd.DataFrame(
 			{
 				"name": _names("psch-", self.offset * 2 + np.arange(len(sched_inv)), 10),
@@ -1122,6 +1251,9 @@ class _DealChunk:
 			("Payment Schedule", _std(sched, posting[sched_inv], self.owner[inv][sched_inv], 1))
 		)
 
+	def _payment_frames(self, b: _Billing) -> None:
+		"""A Payment Entry per paid schedule row, received into the company's bank, with its reference."""
+		inv, rate, sched_inv, pay_at, paid = b.inv, b.rate, b.sched_inv, b.pay_at, b.paid
 		p = np.flatnonzero(paid > 0)
 		pinv = sched_inv[p]
 		pe_names = _yearly_names("ACC-PAY-", pay_at[p], self.offset * 2 + p + 1, 8)
@@ -1157,7 +1289,22 @@ class _DealChunk:
 				"unallocated_amount": 0.0,
 			}
 		)
-		self.frames.append(("Payment Entry", _std(payments, pay_at[p], "accountant@demo.example", 1)))
+		self.frames.append(("Payment Entry", _std(payments, pay_at[p], ACCOUNTANT, 1)))
+		self._payment_references(b, p, pe_names)
+
+	def _payment_references(self, b: _Billing, p: np.ndarray, pe_names: np.ndarray) -> None:
+		"""Each Payment Entry's one reference: the invoice (and its schedule row's due date) it pays."""
+		inv, names, rate, gt, due, amount, pay_at, paid = (
+			b.inv,
+			b.names,
+			b.rate,
+			b.gt,
+			b.due,
+			b.amount,
+			b.pay_at,
+			b.paid,
+		)
+		pinv = b.sched_inv[p]
 		refs = pd.DataFrame(
 			{
 				"name": _names("per-", self.offset * 2 + p, 10),
@@ -1171,38 +1318,49 @@ class _DealChunk:
 			}
 		)
 		_child(refs, pe_names, "Payment Entry", "references", np.zeros(len(p), dtype=int))
-		self.frames.append(("Payment Entry Reference", _std(refs, pay_at[p], "accountant@demo.example", 1)))
+		self.frames.append(("Payment Entry Reference", _std(refs, pay_at[p], ACCOUNTANT, 1)))
 
-		if len(ret):
-			ret_at = np.minimum(posting[ret] + rng.integers(5 * DAY, 40 * DAY, len(ret)), c.now - 3600)
-			credit = pd.DataFrame(
-				{
-					"name": _yearly_names("ACC-SINV-RET-", ret_at, self.gid[inv][ret]),
-					"naming_series": "ACC-SINV-RET-.YYYY.-",
-					"customer": self.customer[inv][ret],
-					"customer_name": self.customer[inv][ret],
-					"posting_date": _seconds_to_datetime(ret_at).astype("datetime64[D]"),
-					"due_date": _seconds_to_datetime(ret_at).astype("datetime64[D]"),
-					"currency": self.currency[inv][ret],
-					"conversion_rate": rate[ret],
-					"company": self.company_name[inv][ret],
-					"total": -np.round(net_total[inv][ret] * 0.3, 2),
-					"base_total": -np.round(net_total[inv][ret] * 0.3 * rate[ret], 2),
-					"net_total": -np.round(net_total[inv][ret] * 0.3, 2),
-					"base_net_total": -np.round(net_total[inv][ret] * 0.3 * rate[ret], 2),
-					"grand_total": -return_amount,
-					"base_grand_total": -np.round(return_amount * rate[ret], 2),
-					"rounded_total": -np.round(return_amount, 0),
-					"base_rounded_total": -np.round(return_amount * rate[ret], 0),
-					"outstanding_amount": -np.round(return_amount - reduce, 2),
-					"status": "Return",
-					"is_return": 1,
-					"return_against": names[inv][ret],
-					"territory": self.territory[inv][ret],
-					"customer_group": self.group[inv][ret],
-				}
-			)
-			self.frames.append(("Sales Invoice", _std(credit, ret_at, "accountant@demo.example", 1)))
+	def _credit_notes(self, b: _Billing) -> None:
+		"""2 % of invoices get 30 % credited back, within 40 days."""
+		c, rng, net_total = self.c, self.rng, self.totals.net_total
+		inv, names, posting, rate, ret, return_amount, reduce = (
+			b.inv,
+			b.names,
+			b.posting,
+			b.rate,
+			b.ret,
+			b.return_amount,
+			b.reduce,
+		)
+		ret_at = np.minimum(posting[ret] + rng.integers(5 * DAY, 40 * DAY, len(ret)), c.now - 3600)
+		credit = pd.DataFrame(
+			{
+				"name": _yearly_names("ACC-SINV-RET-", ret_at, self.gid[inv][ret]),
+				"naming_series": "ACC-SINV-RET-.YYYY.-",
+				"customer": self.customer[inv][ret],
+				"customer_name": self.customer[inv][ret],
+				"posting_date": _seconds_to_datetime(ret_at).astype("datetime64[D]"),
+				"due_date": _seconds_to_datetime(ret_at).astype("datetime64[D]"),
+				"currency": self.currency[inv][ret],
+				"conversion_rate": rate[ret],
+				"company": self.company_name[inv][ret],
+				"total": -np.round(net_total[inv][ret] * 0.3, 2),
+				"base_total": -np.round(net_total[inv][ret] * 0.3 * rate[ret], 2),
+				"net_total": -np.round(net_total[inv][ret] * 0.3, 2),
+				"base_net_total": -np.round(net_total[inv][ret] * 0.3 * rate[ret], 2),
+				"grand_total": -return_amount,
+				"base_grand_total": -np.round(return_amount * rate[ret], 2),
+				"rounded_total": -np.round(return_amount, 0),
+				"base_rounded_total": -np.round(return_amount * rate[ret], 0),
+				"outstanding_amount": -np.round(return_amount - reduce, 2),
+				"status": "Return",
+				"is_return": 1,
+				"return_against": names[inv][ret],
+				"territory": self.territory[inv][ret],
+				"customer_group": self.group[inv][ret],
+			}
+		)
+		self.frames.append(("Sales Invoice", _std(credit, ret_at, ACCOUNTANT, 1)))
 
 	# ---------------------------------------------------------------------------------------- calls
 	def _calls(self) -> None:
@@ -1224,6 +1382,13 @@ class _DealChunk:
 		extra_deal = np.repeat(by_call, n_extra)
 		calls_deal = np.concatenate([by_call, extra_deal])
 		is_deal_call = np.concatenate([np.ones(len(by_call), bool), np.zeros(len(extra_deal), bool)])
+		ids, start = self._call_log(calls_deal, is_deal_call)
+		self._call_links(ids, start, calls_deal, is_deal_call)
+
+	def _call_log(self, calls_deal: np.ndarray, is_deal_call: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+		"""The Call Log rows (the deal's own call a little before the deal, the others days before); returns their
+		ids and start times."""
+		c, rng, mg = self.c, self.rng, self.c.managers
 		k = len(calls_deal)
 		manager = self.manager[calls_deal]
 		start = self.created[calls_deal] - np.where(
@@ -1273,7 +1438,13 @@ class _DealChunk:
 		)
 		frame.loc[~has_outcome, "sf_outcome_set_at"] = pd.NaT
 		self.frames.append(("Call Log", _std(frame, start, mg.user[manager])))
-		# links: the deal call to its opportunity; every call to the lead or customer
+		return ids, start
+
+	def _call_links(
+		self, ids: np.ndarray, start: np.ndarray, calls_deal: np.ndarray, is_deal_call: np.ndarray
+	) -> None:
+		"""Every call links to its lead or customer; the deal's own call to its opportunity as well."""
+		k = len(calls_deal)
 		party_type = np.where(self.existing[calls_deal], "Customer", "Lead")
 		party = np.where(self.existing[calls_deal], self.customer[calls_deal], self.lead[calls_deal])
 		link_parent = np.concatenate([ids, ids[is_deal_call]])

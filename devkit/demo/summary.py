@@ -205,9 +205,7 @@ def set_demo_plan(db: Database, company: str, start: date, uplift: float = PLAN_
 	earlier times `uplift` (how a head of sales often sets it). Replaces an earlier demo plan; returns how many
 	targets it set. Written in the caller's transaction: the main job reads it on the same connection."""
 	period = make_period("Quarter", start)
-	last_year = make_period("Quarter", date(start.year - 1, start.month, 1))
-	facts = direct_facts(db, company, last_year.start, last_year.end, PLAN_METRICS)
-	facts = facts[facts.index != NOT_CREDITED_KEY]
+	targets = demo_plan_targets(db, company, start, uplift)
 	name = f"SAL-PLAN-DEMO-{start:%Y%m}"
 	db.sql("DELETE FROM `tabSales Plan Target` WHERE parent = %s", (name,))
 	db.sql("DELETE FROM `tabSales Plan` WHERE name = %s", (name,))
@@ -220,12 +218,6 @@ def set_demo_plan(db: Database, company: str, start: date, uplift: float = PLAN_
 		{**stamp, "name": name, "company": company, "title": f"{company} {start:%Y}-Q{(start.month + 2) // 3}",
 		 "start": period.start, "end": period.end},
 	)  # fmt: skip
-	targets = [
-		(person, label, round(float(row[key]) * uplift, 0 if key not in CURRENCY_METRICS else 2))
-		for person, row in facts.iterrows()
-		for label, key in METRICS.items()
-		if key in PLAN_METRICS and row[key] > 0
-	]
 	for idx, (person, label, target) in enumerate(targets, start=1):
 		db.sql(
 			"""INSERT INTO `tabSales Plan Target` (name, creation, modified, modified_by, owner, docstatus, idx,
@@ -236,6 +228,22 @@ def set_demo_plan(db: Database, company: str, start: date, uplift: float = PLAN_
 			 "target": target},
 		)  # fmt: skip
 	return len(targets)
+
+
+def demo_plan_targets(
+	db: Database, company: str, start: date, uplift: float = PLAN_UPLIFT
+) -> list[tuple[str, str, float]]:
+	"""(Sales Person, metric label, target) of the demo plan for the quarter starting `start`: each person's facts
+	of the same quarter a year earlier times `uplift`."""
+	last_year = make_period("Quarter", date(start.year - 1, start.month, 1))
+	facts = direct_facts(db, company, last_year.start, last_year.end, PLAN_METRICS)
+	facts = facts[facts.index != NOT_CREDITED_KEY]
+	return [
+		(person, label, round(float(row[key]) * uplift, 0 if key not in CURRENCY_METRICS else 2))
+		for person, row in facts.iterrows()
+		for label, key in METRICS.items()
+		if key in PLAN_METRICS and row[key] > 0
+	]
 
 
 def plan_fact_table(db: Database, company: str, now: datetime) -> tuple[pd.DataFrame, int]:
