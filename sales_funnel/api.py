@@ -78,6 +78,19 @@ def rebuild_credit_ledger(company: str | None = None) -> dict[str, Any]:
 
 
 @frappe.whitelist(methods=["POST"])
+def reseal_call_rollup() -> dict[str, Any]:
+	"""Count every past day's calls of the Call Outcomes rollup again (after a correction of many calls): few days
+	in the request, more in a background job. Sales Managers and System Managers only."""
+	from sales_funnel.services.call_rollup import check_reseal_permission, start_reseal
+
+	check_reseal_permission()
+	result = start_reseal(commit=False)  # the request commits once, at its end
+	if result.get("queued"):
+		frappe.msgprint(_("The call rollup is being counted again in the background."), alert=True)
+	return result
+
+
+@frappe.whitelist(methods=["POST"])
 def set_call_outcome(
 	call_log: str, outcome: str, note: str | None = None, follow_up_on: str | None = None
 ) -> dict[str, Any]:

@@ -29,9 +29,9 @@ fixtures = [
 # Desk
 # ----
 # The Funnels workspace (sales_funnel/dashboards.py): its charts' filters, and each number card's currency and its
-# comparison with the previous period, which Frappe draws for Document Type cards only
-
-app_include_js = ["/assets/sales_funnel/js/dashboards.js"]
+# comparison with the previous period, which Frappe draws for Document Type cards only (dashboards.js); on every
+# Desk page, report summaries honour an item's precision (49.8%, not 49.750%; report_summary.js)
+app_include_js = ["/assets/sales_funnel/js/dashboards.js", "/assets/sales_funnel/js/report_summary.js"]
 
 # Call Log: set the outcome; Lead / Opportunity / Customer: log a call made outside telephony
 

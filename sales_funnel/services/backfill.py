@@ -6,7 +6,8 @@ Shared by `after_sync` (sales_funnel/install.py), the whitelisted `sales_funnel.
 the `bench --site … sf-backfill-history` command (sales_funnel/commands.py). Each batch of deals is applied with
 Frappe's document API: `sf_sales_funnel` is set where the engine chose a funnel, every planned row is inserted
 with `frappe.get_doc(...).insert()`, and `sf_stage_entered_at` is set. A background job or the command commits
-after each batch; inside a web request nothing is committed here (the request commits once at its end).
+after each batch; inside a web request nothing is committed here (the request commits once at its end). Each run
+shows its progress and keeps its state on the Sales Funnel Job "Stage History Backfill" (`services.jobs`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sales_funnel.engine.funnels.backfill.versions import status_aliases
 from sales_funnel.engine.funnels.call_funnel import calls_linking
 from sales_funnel.engine.names import DEAL_STATUSES
 from sales_funnel.services.call_links import keep_call_funnels
+from sales_funnel.services.jobs import BACKFILL, JobRun, job_run, queue_job
 
 TRANSITION_DOCTYPE = "Funnel Stage Transition"
 JOB_ID = "sales_funnel_backfill_history"
@@ -121,13 +123,27 @@ def run_backfill(
 	batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> dict[str, Any]:
 	"""Backfill all Opportunities without history (or the given ones); return the counts. `commit` after each
-	batch only in a background job or a bench command."""
+	batch only in a background job or a bench command. A real run records its state and progress (Sales Funnel
+	Job "Stage History Backfill", `services.jobs`); a dry run writes nothing."""
+	deals = list(deals) if deals is not None else None
+	if dry_run:
+		return _backfill(deals, commit=False, dry_run=True, batch_size=batch_size)
+	pending = len(deals) if deals is not None else deals_without_history()
+	with job_run(BACKFILL, pending, commit=commit) as run:
+		result = _backfill(deals, commit=commit, dry_run=False, batch_size=batch_size, run=run)
+		run.finish({k: v for k, v in result.items() if k != "skipped"}, processed=result.get("deals_read", 0))
+	return result
+
+
+def _backfill(
+	deals: list[str] | None, *, commit: bool, dry_run: bool, batch_size: int, run: JobRun | None = None
+) -> dict[str, Any]:
 	totals = BackfillPlan()
 	applied = 0
 	for plan in iter_backfill(
 		frappe.db,
 		now_datetime(),
-		deals=list(deals) if deals is not None else None,
+		deals=deals,
 		batch_size=batch_size,
 		status_aliases=opportunity_status_aliases(),
 		channel_columns=channel_columns(),
@@ -139,6 +155,11 @@ def run_backfill(
 		for deal, reason in plan.skipped.items():
 			if len(totals.skipped) < SKIPPED_SHOWN:
 				totals.skipped[deal] = _(reason)
+		if run is not None:
+			run.advance(
+				totals.counts.get("deals_read", 0),
+				_("{0} deals read").format(totals.counts.get("deals_read", 0)),
+			)
 	return {**totals.counts, "deals_applied": applied, "dry_run": int(dry_run), "skipped": totals.skipped}
 
 
@@ -148,13 +169,12 @@ def start_backfill(deals: Sequence[str] | None = None, *, commit: bool = True) -
 	pending = len(deals) if deals is not None else deals_without_history()
 	if pending <= INLINE_LIMIT:
 		return run_backfill(deals, commit=commit)
-	frappe.enqueue(
+	queued = queue_job(
+		BACKFILL,
+		pending,
 		"sales_funnel.services.backfill.run_backfill",
-		queue="long",
-		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,
-		deduplicate=True,
-		enqueue_after_commit=True,
+		timeout=JOB_TIMEOUT,
 		deals=list(deals) if deals is not None else None,
 	)
-	return {"queued": 1, "deals": pending}
+	return {"queued": 1, "deals": pending, **({} if queued else {"already": 1})}

@@ -10,7 +10,8 @@ own, like ERPNext's ledger rows, and one document's rows are written in the same
   `overrides/payment_entry.py`), in the same transaction as the document;
 - `rebuild_credit_ledger` / `start_rebuild`: installation (`install.after_sync`), the whitelisted
   `sales_funnel.api.rebuild_credit_ledger` and `bench --site … sf-rebuild-credit-ledger`. A background job or the
-  command commits after each company-year; inside a request nothing is committed here.
+  command commits after each company-year; inside a request nothing is committed here. Each rebuild shows its
+  progress and keeps its state on the Sales Funnel Job "Credit Ledger Rebuild" (`services.jobs`).
 
 Frappe runs the doc_events after the controller's own methods, with the document's row and child rows already
 written (Document.save -> db_update / update_children -> run_post_save_methods), so the ledger's SQL reads the
@@ -38,6 +39,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.sales.credit_ledger import rebuild_credits, write_credits
+from sales_funnel.services.jobs import CREDIT_LEDGER, job_run, queue_job
 
 if TYPE_CHECKING:
 	from frappe.model.document import Document
@@ -72,15 +74,27 @@ def write_document_credits(doc: Document) -> None:
 
 def rebuild_credit_ledger(company: str | None = None, *, commit: bool = True) -> dict[str, Any]:
 	"""Write the whole ledger (or one company's) again; `commit` after each company-year only in a background job
-	or a bench command."""
+	or a bench command. Records its state and progress by company-year (Sales Funnel Job "Credit Ledger Rebuild",
+	`services.jobs`)."""
+	with job_run(CREDIT_LEDGER, 0, commit=commit) as run:
 
-	def after_chunk(label: str, rows: int) -> None:
-		if commit:
-			frappe.db.commit()
+		def after_chunk(label: str, rows: int) -> None:
+			if commit:
+				frappe.db.commit()
 
-	rows = rebuild_credits(
-		frappe.db, now=now_datetime(), user=frappe.session.user, company=company, after_chunk=after_chunk
-	)
+		def progress(done: int, chunks: int) -> None:
+			run.set_total(chunks)
+			run.advance(done, _("{0} of {1} company-years written").format(done, chunks))
+
+		rows = rebuild_credits(
+			frappe.db,
+			now=now_datetime(),
+			user=frappe.session.user,
+			company=company,
+			after_chunk=after_chunk,
+			progress=progress,
+		)
+		run.finish({"rows": rows, "company": company or ""}, processed=run.total)
 	return {"rows": rows}
 
 
@@ -90,13 +104,12 @@ def start_rebuild(company: str | None = None, *, commit: bool = True) -> dict[st
 	invoices = frappe.db.count("Sales Invoice", filters)
 	if invoices <= INLINE_LIMIT:
 		return {**rebuild_credit_ledger(company, commit=commit), "invoices": invoices}
-	frappe.enqueue(
+	queued = queue_job(
+		CREDIT_LEDGER,
+		0,
 		"sales_funnel.services.credits.rebuild_credit_ledger",
-		queue="long",
-		timeout=JOB_TIMEOUT,
 		job_id=JOB_ID,
-		deduplicate=True,
-		enqueue_after_commit=True,
+		timeout=JOB_TIMEOUT,
 		company=company,
 	)
-	return {"queued": 1, "invoices": invoices}
+	return {"queued": 1, "invoices": invoices, **({} if queued else {"already": 1})}

@@ -214,11 +214,16 @@ class ReassignmentCase(FrappeTestCase):
 
 def run_report(report: str, filters: dict[str, Any], user: str) -> list[dict[str, Any]]:
 	"""The rows of `report` as `user` gets them from the Desk (`frappe.desk.query_report.run`)."""
+	return report_result(report, filters, user)["result"]
+
+
+def report_result(report: str, filters: dict[str, Any], user: str) -> dict[str, Any]:
+	"""What the Desk gets for `report` as `user`: columns, result, chart, report_summary."""
 	from frappe.desk.query_report import run
 
 	frappe.set_user(user)
 	try:
-		return run(report, filters=filters, ignore_prepared_report=True)["result"]
+		return run(report, filters=filters, ignore_prepared_report=True)
 	finally:
 		frappe.set_user("Administrator")
 

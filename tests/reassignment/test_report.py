@@ -29,7 +29,9 @@ def full_name(user: str) -> str:
 def test_stale_deals_rows_name_the_owner_and_translate_the_suggestion(db, funnel):
 	stale(db, funnel, "D1", owner="a@x.com")
 	stale(db, funnel, "D2", moved_at=T0 - timedelta(days=10), owner="")
-	columns, data = stale_deals_report(db, NOW, {"funnel": "F"}, EVERYTHING, translate, full_name)
+	columns, data, _message, _chart = stale_deals_report(
+		db, NOW, {"funnel": "F"}, EVERYTHING, translate, full_name
+	)
 	assert [c["fieldname"] for c in columns] == [
 		"deal", "funnel", "stage", "owner", "owner_name", "days_in_stage", "time_limit_days", "days_over",
 		"last_activity", "reassigned", "rule", "acts_at", "suggested_action",
@@ -81,7 +83,7 @@ def test_the_ranking_needs_an_existing_rule_and_can_show_one_manager(db, funnel)
 	make_rule(
 		db, "R", strategy="By Temperature", converter_min_deals=2, users=("a@x.com", "b@x.com", "c@x.com")
 	)
-	columns, data = ranking_report(db, NOW, {"rule": "R"}, translate, full_name)
+	columns, data, _message, _chart = ranking_report(db, NOW, {"rule": "R"}, translate, full_name)
 	assert [c["label"] for c in columns][:3] == ["<Rank>", "<Manager>", "<Name>"]
 	assert data == [
 		{"rank": 1, "user": "a@x.com", "full_name": "A", "entered": 2, "moved_on": 2, "rate": 100.0, "tier": "<Top>",

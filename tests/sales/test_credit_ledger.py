@@ -157,6 +157,26 @@ def test_the_deal_owner_is_frozen_until_the_invoice_is_written_again(db):
 	assert facts(db)["Carol"] == {"invoiced_revenue": 400, "gross_margin": 300, "payments_received": 300}
 
 
+def test_rebuild_reports_its_progress_by_company_year(db):
+	"""`progress(done, chunks)` after each company-year: 1..n of n, after that chunk's `after_chunk`."""
+	submit_documents(db)
+	b.invoice(
+		db, "INV-O", date(2025, 3, 5), [{"base_net_amount": 70}], team=[("Dave", 100)], company="Other Co"
+	)
+	events: list[tuple] = []
+	rebuild_credits(
+		db,
+		now=AT,
+		after_chunk=lambda label, rows: events.append(("chunk", label)),
+		progress=lambda done, total: events.append(("progress", done, total)),
+	)
+	chunks = [e[1] for e in events if e[0] == "chunk"]
+	assert len(chunks) >= 2 and "Other Co 2025" in chunks
+	steps = [e[1:] for e in events if e[0] == "progress"]
+	assert steps == [(i, len(chunks)) for i in range(1, len(chunks) + 1)]
+	assert [e[0] for e in events] == ["chunk", "progress"] * len(chunks)
+
+
 def test_rebuild_of_one_company_leaves_the_others(db):
 	submit_documents(db)
 	b.invoice(

@@ -26,6 +26,7 @@ from datetime import date, datetime
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
+from sales_funnel.engine.sales import report_rows
 from sales_funnel.engine.sales.facts import NOT_CREDITED_KEY, direct_facts
 from sales_funnel.engine.sales.planfact import make_period, plan_fact_filters, plan_vs_fact
 from sales_funnel.engine.sales.plans import PlanRow, period_containing, period_end, validate_plan
@@ -183,8 +184,28 @@ def test_plan_vs_fact_tree_rollup_and_projection(db):
 		"invoiced_revenue_projection",
 	]
 	assert data[0]["label"] == COMPANY
-	assert chart["data"]["labels"] == ["Sales Team"]
+	# each person's fact against their plan of the first metric, in tree order, as the rows say
+	people = [r for r in result.rows if r["sales_person"] and not r["is_group"] and not r.get("not_credited")]
+	assert chart["data"]["labels"] == [r["label"] for r in people] and "Alice" in chart["data"]["labels"]
+	plan, fact = chart["data"]["datasets"]
+	assert (plan["name"], fact["name"]) == ("Plan", "Fact")
+	assert plan["values"] == [r["invoiced_revenue_plan"] or 0 for r in people]
+	assert fact["values"] == [r["invoiced_revenue_fact"] for r in people]
+	assert (chart["fieldtype"], chart["options"], chart["currency"]) == ("Currency", "currency", "USD")
+	pct = next(c for c in columns if c["fieldname"] == "invoiced_revenue_pct")
+	assert (pct["fieldtype"], pct["precision"]) == ("Percent", 1)
 	assert summary[0]["value"] == pytest.approx(4000)
+
+
+def test_plan_vs_fact_chart_of_many_people_shows_their_groups(db, monkeypatch):
+	company_data(db, TREE_NOW)
+	filters = plan_fact_filters(
+		company=COMPANY, period_type="Quarter", period_start=Q1, metrics=["Invoiced Revenue"]
+	)
+	result = plan_vs_fact(db, filters, now=NOW)
+	monkeypatch.setattr(report_rows, "MAX_PEOPLE", 2)
+	_columns, _data, chart, _summary = plan_fact_report(result, Desk(lambda s: s, "USD"))
+	assert chart["data"]["labels"] == ["Sales Team"]  # the company's children
 
 
 def test_department_move_follows_the_tree_as_it_is_now(db):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sales_funnel.engine.sales.payments import FIGURES
 from sales_funnel.engine.sales.report_rows import (
 	Desk,
 	daily_payments_report,
@@ -90,6 +91,12 @@ def test_daily_payments_columns_rows_and_chart():
 	assert chart["data"]["labels"] == ["Alice A.", "NOT CREDITED TO A SALES PERSON"]
 	assert [d["name"] for d in chart["data"]["datasets"]] == [c["label"] for c in columns[2:]]
 	assert chart["data"]["datasets"][1]["values"] == [50.0, 10.0]
+	for dataset, figure in zip(chart["data"]["datasets"], FIGURES, strict=True):
+		assert dataset["values"] == [row[figure] for row in data]
+	# money tooltips in the company currency (Frappe reads it from the chart's `currency`); what is late in red
+	assert (chart["fieldtype"], chart["options"], chart["currency"]) == ("Currency", "currency", "EUR")
+	assert chart["colors"][FIGURES.index("overdue")] == "red" and len(chart["colors"]) == len(FIGURES)
+	assert daily_payments_report([], Desk(shout, "EUR"))[2] is None
 	assert PAYMENT_ROWS[1]["sales_person_name"] == "Not credited to a Sales Person"  # the input is left alone
 
 

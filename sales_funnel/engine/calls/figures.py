@@ -46,7 +46,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 	frame["without_outcome"] = frame["calls"] - frame["with_outcome"]
 	calls = frame["calls"].where(frame["calls"] > 0)
 	frame["outcome_pct"] = (100.0 * frame["with_outcome"] / calls).round(1).fillna(0.0)
-	frame["negotiations_per_10"] = (10.0 * frame["negotiations"] / calls).round(2).fillna(0.0)
+	frame["negotiations_per_10"] = (10.0 * frame["negotiations"] / calls).round(1).fillna(0.0)
 	frame["manager"] = frame["manager"].map(lambda m: m or NOT_SET if m is not None else None)
 	if frame["period"].notna().any():
 		frame["period"] = pd.to_datetime(frame["period"]).dt.date

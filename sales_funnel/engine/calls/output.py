@@ -9,6 +9,15 @@ from typing import Any
 
 from sales_funnel.engine.calls.figures import CallOutcomeResult
 from sales_funnel.engine.calls.filters import NOT_SET
+from sales_funnel.engine.charts import (
+	COLORS,
+	PERCENT_PRECISION,
+	WARNING,
+	chart,
+	dataset,
+	one_decimal,
+	percent_item,
+)
 from sales_funnel.engine.i18n import _
 
 Translate = Callable[[str], str]
@@ -36,6 +45,8 @@ COLUMN_LABELS = {
 	"deals": _("Deals from Calls"),
 	"won": _("Deals Won"),
 }
+# the ratio columns, shown with one decimal (83.3 %, 2.4 per 10 calls); the others are counts
+RATIOS = {"outcome_pct": "Percent", "negotiations_per_10": "Float"}
 
 
 def report_output(
@@ -64,8 +75,10 @@ def report_columns(translate: Translate) -> list[dict[str, Any]]:
 		{"fieldname": "period", "label": translate("Period"), "fieldtype": "Date", "hidden": 1},
 	]
 	for key, label in COLUMN_LABELS.items():
-		fieldtype = "Percent" if key == "outcome_pct" else "Float" if key == "negotiations_per_10" else "Int"
-		columns.append({"fieldname": key, "label": translate(label), "fieldtype": fieldtype, "width": 110})
+		column = {"fieldname": key, "label": translate(label), "fieldtype": "Int", "width": 110}
+		if key in RATIOS:  # one decimal: 83.3 %, 2.4 per 10 calls
+			column.update(fieldtype=RATIOS[key], precision=PERCENT_PRECISION)
+		columns.append(column)
 	return columns
 
 
@@ -92,30 +105,26 @@ def report_chart(
 	result: CallOutcomeResult, data: list[dict[str, Any]], translate: Translate
 ) -> dict[str, Any] | None:
 	"""Calls, negotiations and calls without an outcome per manager (labelled like the managers' rows)."""
-	if not len(result.managers):
-		return None
-	labels = [row["label"] for row in data if row.get("indent") == 0]
-	return {
-		"data": {
-			"labels": labels,
-			"datasets": [
-				{"name": translate("Calls"), "values": [int(v) for v in result.managers["calls"]]},
-				{"name": translate("Negotiations Started"), "values": [int(v) for v in result.managers["negotiations"]]},
-				{"name": translate("Without Outcome"), "values": [int(v) for v in result.managers["without_outcome"]]},
-			],
-		},
-		"type": "bar",
-	}  # fmt: skip
+	managers = result.managers
+	return chart(
+		[row["label"] for row in data if row.get("indent") == 0],
+		[
+			dataset(translate("Calls"), managers["calls"]),
+			dataset(translate("Negotiations Started"), managers["negotiations"]),
+			dataset(translate("Without Outcome"), managers["without_outcome"]),
+		],
+		colors=(COLORS[0], COLORS[1], WARNING),
+	)
 
 
 def report_summary(result: CallOutcomeResult, translate: Translate) -> list[dict[str, Any]]:
 	total = result.total
+	outcome_pct = one_decimal(total.get("outcome_pct")) or 0.0
 	return [
 		{"label": translate("Calls"), "value": int(total.get("calls") or 0), "datatype": "Int"},
-		{"label": translate("With Outcome %"), "value": float(total.get("outcome_pct") or 0), "datatype": "Percent",
-			"indicator": "Green" if float(total.get("outcome_pct") or 0) >= 90 else "Red"},
-		{"label": translate("Negotiations per 10 Calls"), "value": float(total.get("negotiations_per_10") or 0),
-			"datatype": "Float"},
+		percent_item(outcome_pct, translate("With Outcome %"), indicator="Green" if outcome_pct >= 90 else "Red"),
+		{"label": translate("Negotiations per 10 Calls"), "value": one_decimal(total.get("negotiations_per_10")) or 0.0,
+			"datatype": "Float", "precision": PERCENT_PRECISION},
 		{"label": translate("Deals from Calls"), "value": int(total.get("deals") or 0), "datatype": "Int"},
 		{"label": translate("Deals Won"), "value": int(total.get("won") or 0), "datatype": "Int"},
 	]  # fmt: skip

@@ -9,8 +9,12 @@ dicts follow Frappe's contract (`frappe/desk/query_report.py`, `generate_report_
   `indent` (Frappe's Desk turns a report into a tree as soon as one row has it): one parent row per slice
   (`indent` 0, `is_group` 1, its totals) followed by its stage rows (`indent` 1, `parent_slice` = the
   parent's label), the whole funnel first;
-- chart: a Frappe Charts bar chart `{"data": {"labels", "datasets": [{"name", "values"}]}, "type": "bar"}`;
+- chart: a Frappe Charts bar chart `{"data": {"labels", "datasets": [{"name", "values"}]}, "type": "bar", ...}`
+  (`engine.charts.chart`);
 - report summary: `{"value", "label", "datatype", "indicator"}` items (`frappe.utils.build_summary_item`).
+
+Percentages, points and days are shown with one decimal (`"precision": 1`, values rounded so, `engine.charts`);
+the gap and the change are the differences of the rounded figures, so that the row adds up as it reads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sales_funnel.engine.charts import COLORS, PERCENT_PRECISION, chart, dataset, one_decimal, percent_item
 from sales_funnel.engine.conversion.call_received import CALL_KIND
 from sales_funnel.engine.conversion.stages import NOT_SET, WHOLE, ConversionResult
 from sales_funnel.engine.i18n import _
@@ -44,12 +49,15 @@ class Column:
 	width: int
 
 	def as_dict(self, translate: Translate) -> dict[str, Any]:
-		return {
+		column = {
 			"fieldname": self.fieldname,
 			"label": translate(self.label),
 			"fieldtype": self.fieldtype,
 			"width": self.width,
 		}
+		if self.fieldtype in ("Percent", "Float"):  # 49.8 %, 3.5 pp, 12.4 days
+			column["precision"] = PERCENT_PRECISION
+		return column
 
 
 COLUMNS = (
@@ -177,16 +185,16 @@ def _stage_row(stage: Mapping[str, Any], translate: Translate) -> dict[str, Any]
 		"kind": stage["kind"],
 		"entered": _count(stage["entered"]),
 		"moved_on": _count(stage["moved_on"]),
-		"conversion_to_next": stage["conversion_to_next"],
-		"conversion_from_entry": stage["conversion_from_entry"],
-		"target_conversion": stage["target_conversion"],
-		"gap": stage["gap"],
+		"conversion_to_next": one_decimal(stage["conversion_to_next"]),
+		"conversion_from_entry": one_decimal(stage["conversion_from_entry"]),
+		"target_conversion": one_decimal(stage["target_conversion"]),
+		"gap": _difference(stage["conversion_to_next"], stage["target_conversion"]),
 		"lost": _count(stage["lost"]),
 		"top_lost_reasons": _translate_not_set(stage["top_lost_reasons"] or "", translate),
 		"open": _count(stage["open"]),
 		"stale": _count(stage["stale"]),
-		"avg_days": stage["avg_days"],
-		"median_days": stage["median_days"],
+		"avg_days": one_decimal(stage["avg_days"]),
+		"median_days": one_decimal(stage["median_days"]),
 	}
 
 
@@ -206,53 +214,49 @@ def _slice_row(label: str, total: Mapping[str, Any], previous: Mapping[str, Any]
 		"entered": _count(total.get("entered")),
 		"moved_on": _count(total.get("won")),
 		"conversion_to_next": None,
-		"conversion_from_entry": total.get("overall_conversion"),
+		"conversion_from_entry": one_decimal(total.get("overall_conversion")),
 		"target_conversion": None,
 		"gap": None,
 		"lost": _count(total.get("lost")),
 		"top_lost_reasons": "",
 		"open": _count(total.get("open")),
 		"stale": _count(total.get("stale")),
-		"avg_days": total.get("avg_funnel_days"),
-		"median_days": total.get("median_funnel_days"),
+		"avg_days": one_decimal(total.get("avg_funnel_days")),
+		"median_days": one_decimal(total.get("median_funnel_days")),
 	}
 	if previous is not None:
 		row["previous_entered"] = _count(previous.get("entered"))
-		row["previous_conversion"] = previous.get("overall_conversion")
+		row["previous_conversion"] = one_decimal(previous.get("overall_conversion"))
 		row["change"] = _difference(total.get("overall_conversion"), previous.get("overall_conversion"))
 	return row
 
 
 def _add_previous(row: dict[str, Any], previous: Mapping[str, Any] | None) -> None:
 	row["previous_entered"] = _count(previous["entered"]) if previous else None
-	row["previous_conversion"] = previous["conversion_to_next"] if previous else None
+	row["previous_conversion"] = one_decimal(previous["conversion_to_next"]) if previous else None
 	row["change"] = _difference(row["conversion_to_next"], row["previous_conversion"])
 
 
 def _difference(current: float | None, previous: float | None) -> float | None:
+	"""Points between two percentages as shown (each to one decimal), to one decimal."""
 	if current is None or previous is None:
 		return None
-	return round(float(current) - float(previous), 2)
+	return one_decimal(one_decimal(current) - one_decimal(previous))
 
 
 # ------------------------------------------------------------------------------------------------ chart
 def report_chart(result: ConversionResult, translate: Translate) -> dict[str, Any] | None:
 	"""Bar chart of Entered per stage of the whole funnel, with the previous period beside it when compared."""
 	whole = _by_slice(result.stages).get(WHOLE, {})
-	if not whole:
-		return None
 	stages = list(whole)
-	labels = [_stage_label(whole[s], translate) for s in stages]
-	datasets = [{"name": translate(_("Entered")), "values": [int(whole[s]["entered"] or 0) for s in stages]}]
+	entered = translate(_("Entered"))
+	datasets = [dataset(entered, (whole[s]["entered"] for s in stages))]
 	if result.filters.compare_previous and result.previous_stages is not None:
 		before = _by_slice(result.previous_stages).get(WHOLE, {})
-		datasets.append(
-			{
-				"name": translate(PREVIOUS).format(translate(_("Entered"))),
-				"values": [int((before.get(s) or {}).get("entered") or 0) for s in stages],
-			}
-		)
-	return {"data": {"labels": labels, "datasets": datasets}, "type": "bar", "fieldtype": "Int"}
+		previous = (before.get(s, {}).get("entered") for s in stages)
+		datasets.append(dataset(translate(PREVIOUS).format(entered), previous))
+	labels = [_stage_label(whole[s], translate) for s in stages]
+	return chart(labels, datasets, colors=(COLORS[0], "light-blue")[: len(datasets)])
 
 
 # ---------------------------------------------------------------------------------------------- summary
@@ -283,28 +287,19 @@ def report_summary(
 	before = _totals_by_slice(result.previous_totals).get(WHOLE, {}) if compare else {}
 	items: list[dict[str, Any]] = []
 	for figure in _FIGURES:
-		value = total.get(figure.key)
-		item = _summary_item(value, translate(figure.label), figure.datatype, currency)
+		item = _summary_item(total.get(figure.key), translate(figure.label), figure.datatype, currency)
+		items.append(item)
 		if compare:
-			old = before.get(figure.key)
-			indicator = _trend(value, old, figure.higher_is_better)
+			label = translate(PREVIOUS).format(translate(figure.label))
+			old = _summary_item(before.get(figure.key), label, figure.datatype, currency)
+			# as shown: figures equal to their decimal have no trend
+			indicator = _trend(item["value"], old["value"], figure.higher_is_better)
 			if indicator:
 				item["indicator"] = indicator
-			items.append(item)
-			items.append(
-				_summary_item(
-					old, translate(PREVIOUS).format(translate(figure.label)), figure.datatype, currency
-				)
-			)
-		else:
-			items.append(item)
+			items.append(old)
 	if result.funnel.starts_with_calls:
 		items.append(_summary_item(total.get("calls"), translate(_("Calls Received")), "Int", currency))
-		items.append(
-			_summary_item(
-				total.get("call_conversion"), translate(_("Calls That Became Deals")), "Percent", currency
-			)
-		)
+		items.append(percent_item(total.get("call_conversion"), translate(_("Calls That Became Deals"))))
 	stale = int(total.get("stale") or 0)
 	stale_item = _summary_item(stale, translate(_("Stale Deals")), "Int", currency)
 	stale_item["indicator"] = _INDICATOR_BAD if stale > 0 else _INDICATOR_GOOD
@@ -313,9 +308,13 @@ def report_summary(
 
 
 def _summary_item(value: Any, label: str, datatype: str, currency: str | None) -> dict[str, Any]:
+	if datatype == "Percent":
+		return percent_item(value, label)
 	if datatype == "Int" and value is not None:
 		value = int(value)
 	item: dict[str, Any] = {"value": value, "label": label, "datatype": datatype}
+	if datatype == "Float":
+		item.update(value=one_decimal(value), precision=PERCENT_PRECISION)
 	if datatype == "Currency" and currency:
 		item["currency"] = currency
 	return item

@@ -1,5 +1,5 @@
 """The Stale Deals, Reassignment Preview and Manager Ranking reports for Frappe's query report: filters in,
-columns and rows out.
+columns and rows out, and for Stale Deals and Manager Ranking the chart of those rows (`charts.py`).
 
 Pure shaping, no frappe import: the Frappe layer (`report/<name>/<name>.py`) passes the session's scope, `frappe._`
 as `translate` and `get_fullname` as `full_name`, and returns what these give it. Frappe's report runner refuses
@@ -17,9 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from sales_funnel.engine.charts import PERCENT_PRECISION
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.names import DEAL_DOCTYPE
+from sales_funnel.engine.reassignment.charts import ranking_chart, stale_deals_chart
 from sales_funnel.engine.reassignment.ranking import TIER_LABELS, manager_ranking
 from sales_funnel.engine.reassignment.rules import load_rules
 from sales_funnel.engine.reassignment.stale import reassignment_preview, stale_deals
@@ -28,6 +30,8 @@ from sales_funnel.engine.scope import DealScope
 Translate = Callable[[str], str]
 FullName = Callable[[str], str | None]
 Report = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+# columns, rows, message (none), chart: what a report's `execute` returns to Frappe
+ChartReport = tuple[list[dict[str, Any]], list[dict[str, Any]], None, dict[str, Any] | None]
 
 _DEAL = {
 	"fieldname": "deal",
@@ -78,7 +82,13 @@ RANKING_COLUMNS = (
 	{"fieldname": "full_name", "label": _("Name"), "fieldtype": "Data", "width": 150},
 	{"fieldname": "entered", "label": _("Deals Entered"), "fieldtype": "Int", "width": 110},
 	{"fieldname": "moved_on", "label": _("Deals Won"), "fieldtype": "Int", "width": 100},
-	{"fieldname": "rate", "label": _("Conversion %"), "fieldtype": "Percent", "width": 110},
+	{
+		"fieldname": "rate",
+		"label": _("Conversion %"),
+		"fieldtype": "Percent",
+		"precision": PERCENT_PRECISION,
+		"width": 110,
+	},
 	{"fieldname": "tier", "label": _("Tier"), "fieldtype": "Data", "width": 90},
 	{"fieldname": "open_deals", "label": _("Open Deals"), "fieldtype": "Int", "width": 100},
 )
@@ -101,9 +111,9 @@ def stale_deals_report(
 	scope: DealScope,
 	translate: Translate,
 	full_name: FullName,
-) -> Report:
+) -> ChartReport:
 	"""Stale Deals: `stale.stale_deals` of the funnel and company filtered on, of the deals `scope` sees, with the
-	owner's name and the suggested action in the user's language."""
+	owner's name and the suggested action in the user's language; the chart of them per owner and stage."""
 	frame = stale_deals(
 		db, now, funnel=filters.get("funnel") or None, company=filters.get("company") or None, scope=scope
 	)
@@ -112,7 +122,7 @@ def stale_deals_report(
 		row["deal_doctype"] = DEAL_DOCTYPE
 		row["owner_name"] = full_name(row["owner"]) if row["owner"] else None
 		row["suggested_action"] = translate(row["suggested_action"])
-	return columns(STALE_DEALS_COLUMNS, translate), data
+	return columns(STALE_DEALS_COLUMNS, translate), data, None, stale_deals_chart(data, translate)
 
 
 def preview_report(
@@ -138,7 +148,7 @@ def ranking_report(
 	translate: Translate,
 	full_name: FullName,
 	only_user: str | None = None,
-) -> Report:
+) -> ChartReport:
 	"""Manager Ranking: `ranking.manager_ranking` of the rule filtered on (`InvalidInput` when none is chosen or it
 	does not exist); only `only_user`'s row when given (their rank and tier among the pool)."""
 	name = filters.get("rule")
@@ -163,4 +173,4 @@ def ranking_report(
 		}
 		for row in frame.itertuples()
 	]
-	return columns(RANKING_COLUMNS, translate), data
+	return columns(RANKING_COLUMNS, translate), data, None, ranking_chart(data, translate)

@@ -142,10 +142,12 @@ def rebuild_credits(
 	user: str = "Administrator",
 	company: str | None = None,
 	after_chunk: Callable[[str, int], None] | None = None,
+	progress: Callable[[int, int], None] | None = None,
 ) -> int:
 	"""Write the ledger (of `company`, or all) again from the documents, one company and calendar year of postings
 	at a time: each chunk's rows are deleted and written in one go, so a document written meanwhile is never
-	doubled, and `after_chunk(label, rows)` runs after each (a bench commits there). Returns the rows written."""
+	doubled, and `after_chunk(label, rows)` runs after each (a bench commits there), then `progress(done, chunks)`
+	(company-years written, of all). Returns the rows written."""
 	company_condition = "company = %(company)s" if company else "TRUE"
 	chunks = db.sql(
 		f"""SELECT company, YEAR(posting_date) FROM `tabSales Invoice` WHERE docstatus = 1 AND {company_condition}
@@ -157,7 +159,7 @@ def rebuild_credits(
 	)
 	scope = "{t}.company = %(company)s AND {t}.posting_date BETWEEN %(from_date)s AND %(to_date)s"
 	written = 0
-	for chunk_company, year in chunks:
+	for done, (chunk_company, year) in enumerate(chunks, start=1):
 		values = {
 			"now": now,
 			"user": user,
@@ -177,6 +179,8 @@ def rebuild_credits(
 		written += rows
 		if after_chunk:
 			after_chunk(f"{chunk_company} {year}", rows)
+		if progress:
+			progress(done, len(chunks))
 	return written
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sales_funnel.engine.charts import COLORS, PERCENT_PRECISION, WARNING, chart, dataset
 from sales_funnel.engine.i18n import _
 from sales_funnel.engine.sales.facts import NOT_CREDITED
 from sales_funnel.engine.sales.payments import FIGURES
@@ -21,7 +22,8 @@ from sales_funnel.engine.sales.planfact import PlanFactResult
 from sales_funnel.engine.sales.plans import CURRENCY_METRICS, METRIC_LABELS
 
 Translate = Callable[[str], str]
-Report = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]
+Report = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None, list[dict[str, Any]]]
+MAX_PEOPLE = 20  # bars of the Plan vs Fact chart: more people than this are shown by their groups
 
 
 def _reads_everything(_doctype: str) -> bool:
@@ -108,7 +110,7 @@ def _plan_fact_columns(metrics: Sequence[str], desk: Desk) -> list[dict[str, Any
 				"width": 130 if figure != "pct" else 90,
 			}
 			if figure == "pct":
-				column["fieldtype"] = "Percent"
+				column.update(fieldtype="Percent", precision=PERCENT_PRECISION)
 			elif metric in CURRENCY_METRICS:
 				column["fieldtype"] = "Currency"
 				column["options"] = "currency"
@@ -119,22 +121,27 @@ def _plan_fact_columns(metrics: Sequence[str], desk: Desk) -> list[dict[str, Any
 	return columns
 
 
-def _plan_fact_chart(result: PlanFactResult, desk: Desk) -> dict[str, Any]:
-	"""Plan and fact of the first metric for the departments (the company's children), or the visible roots."""
+def _plan_fact_chart(result: PlanFactResult, desk: Desk) -> dict[str, Any] | None:
+	"""Each person's fact against their plan of the first metric (in tree order); with more than `MAX_PEOPLE`
+	people, their groups: the departments (the company's children), or the visible roots."""
 	first = result.filters.metrics[0]
-	level = 0 if result.restricted else 1
-	groups = [row for row in result.rows if row["indent"] == level and not row.get("not_credited")]
-	return {
-		"data": {
-			"labels": [row["label"] for row in groups],
-			"datasets": [
-				{"name": desk.translate("Plan"), "values": [row[f"{first}_plan"] or 0 for row in groups]},
-				{"name": desk.translate("Fact"), "values": [row[f"{first}_fact"] for row in groups]},
-			],
-		},
-		"type": "bar",
-		"title": desk.translate(METRIC_LABELS[first]),
-	}
+	rows = [row for row in result.rows if not row.get("not_credited")]
+	people = [row for row in rows if row["sales_person"] and not row.get("is_group")]
+	if not people or len(people) > MAX_PEOPLE:
+		level = 0 if result.restricted else 1
+		people = [row for row in rows if row["indent"] == level]
+	money = first in CURRENCY_METRICS
+	return chart(
+		[row["label"] for row in people],
+		[
+			dataset(desk.translate(_("Plan")), (row[f"{first}_plan"] for row in people), float),
+			dataset(desk.translate(_("Fact")), (row[f"{first}_fact"] for row in people), float),
+		],
+		fieldtype="Currency" if money else "Float",
+		currency=desk.currency,
+		colors=("light-blue", COLORS[1]),
+		title=desk.translate(METRIC_LABELS[first]),
+	)
 
 
 def _summary(result: PlanFactResult, desk: Desk) -> list[dict[str, Any]]:
@@ -183,17 +190,23 @@ def daily_payments_report(
 		link_column(desk, "department", translate(_("Group")), "Sales Person", 150),
 		*(money_column(figure, translate(PAYMENT_LABELS[figure]), 140) for figure in FIGURES),
 	]
-	chart = {
-		"data": {
-			"labels": [row["sales_person_name"] for row in data],
-			"datasets": [
-				{"name": translate(PAYMENT_LABELS[figure]), "values": [row[figure] for row in data]}
-				for figure in FIGURES
-			],
-		},
-		"type": "bar",
-	}
-	return columns, data, chart
+	return columns, data, _payments_chart(data, desk)
+
+
+# the colour of each figure's bars: what comes (blue), what came (green), what is late (red)
+PAYMENT_COLORS = {"due_tomorrow": "light-blue", "received_today": "green", "due_this_week": "blue",
+	"overdue": WARNING}  # fmt: skip
+
+
+def _payments_chart(data: Sequence[dict[str, Any]], desk: Desk) -> dict[str, Any] | None:
+	"""The day's figures per manager, as the rows say, in the company currency."""
+	return chart(
+		[row["sales_person_name"] for row in data],
+		[dataset(desk.translate(PAYMENT_LABELS[f]), (row[f] for row in data), float) for f in FIGURES],
+		fieldtype="Currency",
+		currency=desk.currency,
+		colors=[PAYMENT_COLORS.get(figure, COLORS[0]) for figure in FIGURES],
+	)
 
 
 # Invoices Without Deal
@@ -225,6 +238,7 @@ def invoices_without_deal_report(
 			"fieldname": "share",
 			"label": translate(_("Share of Suggested Deal")),
 			"fieldtype": "Percent",
+			"precision": PERCENT_PRECISION,
 			"width": 110,
 		},
 	]

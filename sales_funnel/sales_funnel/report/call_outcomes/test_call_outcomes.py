@@ -70,6 +70,28 @@ class TestCallOutcomesReport(FrappeTestCase):
 		mine = {row["name"] for row in get_calls(self.filters(), manager=self.seller_a)}
 		self.assertEqual(mine, {call.name for call in self.calls_a})
 
+	def test_the_desk_gets_a_chart_of_the_managers_and_ratios_of_one_decimal(self) -> None:
+		"""A bar group per manager row (calls, negotiations, without an outcome), as the rows say; the share of
+		calls with an outcome to one decimal, with precision 1 on its column and summary."""
+		result = self.run_as(self.manager)
+		groups = [row for row in result["result"] if row.get("indent") == 0]
+		chart = result["chart"]
+		self.assertEqual((chart["type"], chart["fieldtype"]), ("bar", "Int"))
+		self.assertEqual(chart["data"]["labels"], [row["label"] for row in groups])
+		calls_set, _negotiations, without = chart["data"]["datasets"]
+		self.assertEqual(calls_set["values"], [row["calls"] for row in groups])
+		self.assertEqual(without["values"], [row["without_outcome"] for row in groups])
+		row_a = next(
+			row for row in groups if row["manager"] == self.seller_a
+		)  # 2 of 3, or more made by other tests
+		self.assertEqual(row_a["outcome_pct"], round(100 * row_a["with_outcome"] / row_a["calls"], 1))
+		self.assertTrue(all(round(row["outcome_pct"], 1) == row["outcome_pct"] for row in result["result"]))
+		column = next(c for c in result["columns"] if c["fieldname"] == "outcome_pct")
+		self.assertEqual((column["fieldtype"], column["precision"]), ("Percent", 1))
+		share = next(item for item in result["report_summary"] if item["datatype"] == "Percent")
+		self.assertEqual(share["precision"], 1)
+		self.assertEqual(round(share["value"], 1), share["value"])
+
 	def test_a_user_without_a_sales_role_is_refused(self) -> None:
 		with self.assertRaises(frappe.PermissionError):
 			self.run_as(self.accountant)

@@ -122,6 +122,10 @@ class TestDailyPayments(ReportTestCase):
 		text = formatted(row["due_tomorrow"], column, row)
 		self.assertIn("₹", text)
 		self.assertNotIn("$", text)
+		chart = result["chart"]
+		self.assertEqual((chart["fieldtype"], chart["currency"]), ("Currency", "INR"))
+		due_tomorrow = chart["data"]["datasets"][0]
+		self.assertEqual(due_tomorrow["values"], [invoice.base_grand_total])
 
 	def test_bad_filters_are_a_clear_error(self) -> None:
 		for filters in (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import frappe
 
-from sales_funnel.tests.reassignment_fixtures import WON, ReportCase, converted, run_report
+from sales_funnel.tests.reassignment_fixtures import WON, ReportCase, converted, report_result, run_report
 
 REPORT = "Manager Ranking"
 
@@ -35,6 +35,18 @@ class TestManagerRanking(ReportCase):
 					[(1, self.third, "Top"), (2, self.sales_user, "Middle"), (3, self.other, "Rest")],
 				)
 				self.assertEqual([r["rate"] for r in rows], [100.0, 33.3, 0.0])
+
+	def test_the_desk_gets_a_chart_of_the_ranked_conversion_and_one_decimal(self) -> None:
+		result = report_result(REPORT, {"rule": self.reassignment_rule}, self.sales_manager)
+		chart = result["chart"]
+		self.assertEqual(chart["type"], "bar")
+		self.assertEqual(
+			chart["data"]["labels"],
+			[frappe.utils.get_fullname(u) for u in (self.third, self.sales_user, self.other)],
+		)
+		self.assertEqual(chart["data"]["datasets"][0]["values"], [100.0, 33.3, 0.0])
+		rate = next(c for c in result["columns"] if c["fieldname"] == "rate")
+		self.assertEqual((rate["fieldtype"], rate["precision"]), ("Percent", 1))
 
 	def test_a_sales_user_sees_only_their_own_row(self) -> None:
 		rows = self.rows(self.sales_user)

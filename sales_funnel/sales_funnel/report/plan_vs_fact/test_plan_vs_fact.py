@@ -79,6 +79,20 @@ class TestPlanVsFact(ReportTestCase):
 		self.assertEqual(group["invoiced_revenue_plan"], TARGETS["a"] + TARGETS["b"])
 		company = result["result"][0]
 		self.assertEqual((company["label"], company["indent"]), (self.team.company, 0))
+		# the chart: each manager's fact against their plan, as their rows say (the site may have more people)
+		chart = result["chart"]
+		labels = chart["data"]["labels"]
+		plan, fact = chart["data"]["datasets"]
+		for key, target in (("a", TARGETS["a"]), ("b", TARGETS["b"])):
+			row = rows[getattr(self.team, key).sales_person]
+			bar = labels.index(row["label"])
+			self.assertEqual(
+				(plan["values"][bar], fact["values"][bar]), (target, row["invoiced_revenue_fact"])
+			)
+		self.assertNotIn(group["label"], labels)  # people, not their group
+		self.assertEqual((chart["fieldtype"], chart["currency"]), ("Currency", company["currency"]))
+		pct = next(c for c in result["columns"] if c["fieldname"] == "invoiced_revenue_pct")
+		self.assertEqual((pct["fieldtype"], pct["precision"]), ("Percent", 1))
 
 	def test_a_sales_user_sees_only_their_own_plan_and_fact(self) -> None:
 		result = self.run_as(self.team.a.user)
@@ -127,6 +141,7 @@ class TestPlanVsFact(ReportTestCase):
 		self.assertNotIn("$", text)
 		summary = next(item for item in result["report_summary"] if item["label"] == "Invoiced Revenue")
 		self.assertEqual(summary["currency"], "INR")
+		self.assertEqual(result["chart"]["currency"], "INR")  # the chart's tooltips too
 
 	def test_a_company_the_user_is_not_permitted_is_refused(self) -> None:
 		with self.assertRaises(frappe.PermissionError):

@@ -244,6 +244,27 @@ class TestStageConversionByRole(ReportTestCase):
 		with self.assertRaises(frappe.PermissionError):
 			self.run_as(self.users["Accounts User"])
 
+	def test_the_desk_gets_a_chart_of_the_stages_and_one_decimal_percentages(self) -> None:
+		"""What the Desk draws: a bar per stage of Entered, as the rows say; Percent columns and summary figures
+		with precision 1 and values of one decimal."""
+		result = self.run_as(self.users["Sales Manager"])
+		rows, chart = result["result"], result["chart"]
+		self.assertEqual((chart["type"], chart["fieldtype"]), ("bar", "Int"))
+		self.assertEqual(chart["data"]["labels"], [row["stage"] for row in rows])
+		self.assertEqual(chart["data"]["datasets"][0]["values"], [row["entered"] for row in rows])
+		percent_columns = [c for c in result["columns"] if c["fieldtype"] == "Percent"]
+		self.assertTrue(percent_columns)
+		self.assertEqual({c["precision"] for c in percent_columns}, {1})
+		for row in rows:
+			for column in percent_columns:
+				value = row.get(column["fieldname"])
+				self.assertTrue(value is None or round(value, 1) == value, (column["fieldname"], value))
+		summary = [item for item in result["report_summary"] if item["datatype"] == "Percent"]
+		self.assertTrue(summary)
+		self.assertEqual({item["precision"] for item in summary}, {1})
+		by_manager = self.run_as(self.manager_a, slice_by="Manager")
+		self.assertEqual(by_manager["chart"]["data"]["datasets"][0]["values"][0], 2)
+
 	def test_dates_the_report_cannot_compute_with_are_a_clear_error(self) -> None:
 		for filters in (
 			{"to_date": "9999-12-31"},  # the period ends the day after

@@ -6,7 +6,7 @@ tested off a bench (tests/reassignment/)."""
 
 from __future__ import annotations
 
-from sales_funnel.tests.reassignment_fixtures import FIRST_LIMIT_DAYS, ReportCase, run_report
+from sales_funnel.tests.reassignment_fixtures import FIRST_LIMIT_DAYS, ReportCase, report_result, run_report
 
 REPORT = "Stale Deals"
 
@@ -37,3 +37,15 @@ class TestStaleDeals(ReportCase):
 
 	def test_a_user_without_a_sales_role_is_refused(self) -> None:
 		self.assertRefused(REPORT, {"funnel": self.funnel})
+
+	def test_the_desk_gets_a_chart_of_the_stale_deals_per_owner_and_stage(self) -> None:
+		result = report_result(REPORT, {"funnel": self.funnel}, self.sales_manager)
+		chart, rows = result["chart"], result["result"]
+		self.assertEqual((chart["type"], chart["barOptions"]), ("bar", {"stacked": 1}))
+		owners = {row["owner_name"] or row["owner"] for row in rows}
+		self.assertEqual(set(chart["data"]["labels"]), owners)
+		self.assertEqual({d["name"] for d in chart["data"]["datasets"]}, {row["stage"] for row in rows})
+		self.assertEqual(sum(sum(d["values"]) for d in chart["data"]["datasets"]), len(rows))
+		# a Sales User's chart is of their own deals only
+		own = report_result(REPORT, {"funnel": self.funnel}, self.sales_user)["chart"]
+		self.assertEqual(sum(sum(d["values"]) for d in own["data"]["datasets"]), 1)
