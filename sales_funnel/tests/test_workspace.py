@@ -91,3 +91,21 @@ class TestWorkspace(FrappeTestCase):
 		for report in ("Stage Conversion", "Call Outcomes", "Stale Deals"):
 			self.assertIn(report, shown)
 		self.assertNotIn("Invoices Without Deal", shown)  # an accountant's report
+
+	def test_the_long_jobs_shortcut_counts_running_jobs_for_who_may_read_them(self) -> None:
+		"""The "Long Jobs" shortcut opens the Sales Funnel Job list and counts the queued and running jobs (the
+		Desk counts its `stats_filter`); a Sales User, who may not read the jobs, does not get it."""
+		from sales_funnel.services import jobs
+
+		def shortcut(user: str) -> dict | None:
+			frappe.set_user(user)
+			page = get_desktop_page(json.dumps({"name": WORKSPACE, "title": WORKSPACE, "public": 1}))
+			frappe.set_user("Administrator")
+			return next((s for s in page["shortcuts"]["items"] if s["label"] == "Long Jobs"), None)
+
+		jobs.mark_queued(jobs.CALL_ROLLUP, 3)
+		found = shortcut("sf-ws-sales-manager@example.com")
+		self.assertEqual((found["type"], found["link_to"]), ("DocType", jobs.JOB_DOCTYPE))
+		filters = json.loads(found["stats_filter"])
+		self.assertGreaterEqual(frappe.db.count(jobs.JOB_DOCTYPE, filters), 1)
+		self.assertIsNone(shortcut("sf-ws-sales-user@example.com"))
