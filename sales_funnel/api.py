@@ -10,9 +10,9 @@ from typing import Any
 import frappe
 from frappe import _
 
+from sales_funnel.engine.names import MANAGER_ROLES
+from sales_funnel.permissions import require_any_role
 from sales_funnel.services.backfill import start_backfill
-
-MANAGER_ROLES = ("Sales Manager", "System Manager")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -21,13 +21,9 @@ def backfill_history(deals: str | list | None = None) -> dict[str, Any]:
 	already have history are left alone). `deals`: a JSON list or comma-separated names; all when empty.
 	Small runs return the counts; large ones are queued as a background job. Sales Managers and System Managers
 	only."""
-	if set(MANAGER_ROLES).isdisjoint(frappe.get_roles()):
-		# not frappe.only_for, which lets everyone through while tests run (flags.in_test)
-		frappe.throw(
-			_("Only a Sales Manager or a System Manager may rebuild the stage history."),
-			frappe.PermissionError,
-			title=_("Not Permitted"),
-		)
+	require_any_role(
+		MANAGER_ROLES, _("Only a Sales Manager or a System Manager may rebuild the stage history.")
+	)
 	names = _deal_names(deals)
 	result = start_backfill(names, commit=False)  # the request commits once, at its end
 	if result.get("queued"):

@@ -17,23 +17,35 @@ Frappe contracts (v15, the same in v16):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import frappe
 import frappe.permissions
 from frappe import _
 
+from sales_funnel.engine.names import DEAL_DOCTYPE, MANAGER_ROLES, SEES_ALL_MONEY
 from sales_funnel.engine.scope import PERMISSION_FIELDS, DealScope, like_literal
 
-MANAGER_ROLES = frozenset({"Sales Manager", "System Manager"})
-DEAL_DOCTYPE = "Opportunity"
 TRANSITION_TABLE = "`tabFunnel Stage Transition`"
+
+
+def has_any_role(roles: Iterable[str], user: str | None = None) -> bool:
+	"""`user` (the session user when None) has one of `roles`; Administrator has them all."""
+	user = user or frappe.session.user
+	return user == "Administrator" or not set(roles).isdisjoint(frappe.get_roles(user))
+
+
+def require_any_role(roles: Iterable[str], message: str, user: str | None = None) -> None:
+	"""A PermissionError with the translated `message` unless `user` has one of `roles`. Not `frappe.only_for`,
+	which lets every user through while tests run (flags.in_test), so the rule could never be tested."""
+	if not has_any_role(roles, user):
+		frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
 
 
 def is_funnel_manager(user: str | None = None) -> bool:
 	"""Sees every deal (user permissions aside)."""
-	user = user or frappe.session.user
-	return user == "Administrator" or not MANAGER_ROLES.isdisjoint(frappe.get_roles(user))
+	return has_any_role(MANAGER_ROLES, user)
 
 
 def deal_scope(user: str | None = None) -> DealScope:
@@ -137,15 +149,13 @@ def log_has_permission(
 # Sales Person tree. The reports pass `own_sales_people(user)` to the engine as `within`; the list and form of
 # Sales Plan and Sales Credit Entry follow the same rule through the hooks below.
 
-SEES_ALL_MONEY = frozenset({"Sales Manager", "System Manager", "Accounts User", "Accounts Manager"})
 PLAN_TABLE = "`tabSales Plan`"
 TARGET_TABLE = "`tabSales Plan Target`"
 CREDIT_TABLE = "`tabSales Credit Entry`"
 
 
 def sees_all_money(user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	return user == "Administrator" or not SEES_ALL_MONEY.isdisjoint(frappe.get_roles(user))
+	return has_any_role(SEES_ALL_MONEY, user)
 
 
 def own_sales_people(user: str | None = None) -> list[str] | None:

@@ -19,23 +19,19 @@ from frappe.utils import now_datetime
 from frappe.utils.background_jobs import is_job_enqueued
 
 from sales_funnel.engine.calls.rollup import days_to_seal, seal_day, unseal_all
+from sales_funnel.engine.names import MANAGER_ROLES
+from sales_funnel.permissions import require_any_role
 from sales_funnel.services.jobs import CALL_ROLLUP, job_run, queue_job
 
 JOB_ID = "sales_funnel_reseal_call_rollup"
 INLINE_LIMIT = 31  # more days than this are counted by a background job
 JOB_TIMEOUT = 6 * 60 * 60
-RESEAL_ROLES = ("Sales Manager", "System Manager")
 
 
 def check_reseal_permission(user: str | None = None) -> None:
 	"""A Sales Manager or a System Manager (or Administrator) reseals the rollup."""
-	user = user or frappe.session.user
-	if user == "Administrator" or not set(RESEAL_ROLES).isdisjoint(frappe.get_roles(user)):
-		return
-	frappe.throw(
-		_("Only a Sales Manager or a System Manager can reseal the call rollup."),
-		frappe.PermissionError,
-		title=_("Not Permitted"),
+	require_any_role(
+		MANAGER_ROLES, _("Only a Sales Manager or a System Manager can reseal the call rollup."), user
 	)
 
 

@@ -39,6 +39,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from sales_funnel.engine.sales.credit_ledger import rebuild_credits, write_credits
+from sales_funnel.permissions import require_any_role
 from sales_funnel.services.jobs import CREDIT_LEDGER, job_run, queue_job
 
 if TYPE_CHECKING:
@@ -52,15 +53,9 @@ REBUILD_ROLES = ("Accounts Manager", "System Manager")
 
 def check_rebuild_permission(user: str | None = None) -> None:
 	"""Only an Accounts Manager or a System Manager (or Administrator) rebuilds the ledger: a PermissionError with
-	a translated message for anyone else. Checked here, not with `frappe.only_for`, which lets every user through
-	while tests run, so the rule could never be tested."""
-	user = user or frappe.session.user
-	if user == "Administrator" or not set(REBUILD_ROLES).isdisjoint(frappe.get_roles(user)):
-		return
-	frappe.throw(
-		_("Only an Accounts Manager or a System Manager can rebuild the credit ledger."),
-		frappe.PermissionError,
-		title=_("Not Permitted"),
+	a translated message for anyone else."""
+	require_any_role(
+		REBUILD_ROLES, _("Only an Accounts Manager or a System Manager can rebuild the credit ledger."), user
 	)
 
 
