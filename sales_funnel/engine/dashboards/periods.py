@@ -10,16 +10,11 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from sales_funnel.engine.dates import add_months
+
 
 def month_start(day: date) -> date:
 	return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-	"""The same day `months` later (earlier when negative), shortened to the target month's last day."""
-	index = day.year * 12 + day.month - 1 + months
-	year, month = divmod(index, 12)
-	return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def month_to_date(today: date) -> tuple[date, date]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sales_funnel.engine.dashboards.periods import add_months
+from sales_funnel.engine.dates import add_months
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.funnels.stages import load_funnels
 from sales_funnel.engine.names import DEAL_DOCTYPE, OPEN_DEAL_STATUSES

@@ -8,12 +8,12 @@ plans that are not cancelled.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sales_funnel.engine.dates import add_months
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.inputs import MAX_TARGET, check_company, check_date, real_number
@@ -50,13 +50,6 @@ _METRIC_TEXTS = (
 CURRENCY_METRICS = ("invoiced_revenue", "payments_received", "gross_margin", "won_amount")
 
 
-def _add_months(day: date, months: int) -> date:
-	month = day.month - 1 + months
-	year = day.year + month // 12
-	month = month % 12 + 1
-	return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def check_period_type(period_type: str | None) -> str:
 	if period_type not in PERIOD_MONTHS:
 		raise InvalidInput(
@@ -91,7 +84,7 @@ def check_period_start(period_type: str, start: date | None) -> date:
 
 def period_end(period_type: str, start: date) -> date:
 	"""The last day of the period that starts on `start`."""
-	return date.fromordinal(_add_months(start, PERIOD_MONTHS[check_period_type(period_type)]).toordinal() - 1)
+	return date.fromordinal(add_months(start, PERIOD_MONTHS[check_period_type(period_type)]).toordinal() - 1)
 
 
 def period_containing(period_type: str, day: date) -> tuple[date, date]:
