@@ -34,7 +34,13 @@ from sales_funnel.engine.conversion.stages import NOT_SET
 from sales_funnel.engine.dashboards import figures, periods, queries
 from sales_funnel.engine.i18n import InvalidInput
 from sales_funnel.engine.names import OPEN_DEAL_STATUSES
-from sales_funnel.permissions import check_company_permission, deal_scope, is_funnel_manager, own_sales_people
+from sales_funnel.permissions import (
+	check_company_permission,
+	deal_scope,
+	is_funnel_manager,
+	may_run_report,
+	own_sales_people,
+)
 from sales_funnel.utils import throw_invalid
 
 DEALS = "Opportunity"
@@ -79,8 +85,7 @@ def check_list(doctype: str) -> None:
 def check_report(report: str) -> None:
 	"""What opening the report behind a card asks (`frappe.desk.query_report.run`): one of the Report's roles and
 	report permission on its ref_doctype."""
-	doc = frappe.get_cached_doc("Report", report)
-	if not doc.is_permitted() or not frappe.has_permission(doc.ref_doctype, "report"):
+	if not may_run_report(report):
 		_refuse()
 
 

@@ -43,6 +43,13 @@ def require_any_role(roles: Iterable[str], message: str, user: str | None = None
 		frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
 
 
+def may_run_report(report: str) -> bool:
+	"""What `frappe.desk.query_report.run` asks before it runs a report: one of the Report's roles and report
+	permission on its ref_doctype (for a method that shows the report's figures outside the report)."""
+	doc = frappe.get_cached_doc("Report", report)
+	return bool(doc.is_permitted() and frappe.has_permission(doc.ref_doctype, "report"))
+
+
 def is_funnel_manager(user: str | None = None) -> bool:
 	"""Sees every deal (user permissions aside)."""
 	return has_any_role(MANAGER_ROLES, user)

@@ -28,7 +28,7 @@ from sales_funnel.engine.calls.filters import CallFilters, CallScope
 from sales_funnel.engine.calls.filters import call_filters as engine_filters
 from sales_funnel.engine.calls.report import call_outcomes_output
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.permissions import is_funnel_manager
+from sales_funnel.permissions import is_funnel_manager, may_run_report
 from sales_funnel.utils import throw_invalid
 
 REPORT = "Call Outcomes"
@@ -69,8 +69,7 @@ def parse_date(value: Any, label: str) -> date:
 def check_report_permission() -> None:
 	"""What `frappe.desk.query_report.run` asks before running the report, asked by the drill-down too: one of the
 	report's roles (Sales User, Sales Manager, System Manager) and report permission on its ref_doctype."""
-	report = frappe.get_cached_doc("Report", REPORT)
-	if not report.is_permitted() or not frappe.has_permission(report.ref_doctype, "report"):
+	if not may_run_report(REPORT):
 		frappe.throw(_("You don't have access to Report: {0}").format(_(REPORT)), frappe.PermissionError)
 
 
