@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from sales_funnel.engine.i18n import InvalidInput
-from sales_funnel.engine.sales.payments import PaymentDay, daily_payments
+from sales_funnel.engine.sales.payments import PaymentDay, daily_payments, payments_due_by_day
 from sales_funnel.engine.sales.sales_people import sales_people_of_user
 from tests.builders import COMPANY
 from tests.sales import planfact_builders as b
@@ -68,6 +68,20 @@ def test_daily_payments_by_hand(db):
 		"due_this_week": pytest.approx(440),
 		"overdue": 0.0,
 	}
+
+
+def test_payments_due_by_day_by_hand(db):
+	"""Overdue as one bar (INV-1's 300 of 02-01), then each day from 02-11: INV-1's 400 on 02-12, INV-2's 1100 on
+	02-14 (Alice 660, Carol 440); INV-1's 500 of 03-01 is after the seven days; a Sales User sees their share."""
+	data(db)
+	days = payments_due_by_day(db, COMPANY, ON)
+	assert [row["day"] for row in days] == [None, *(date(2026, 2, d) for d in range(11, 18))]
+	assert [row["due"] for row in days] == pytest.approx([300, 0, 400, 0, 1100, 0, 0, 0])
+	carol = payments_due_by_day(db, COMPANY, ON, days=4, within=["Carol"])
+	assert [row["due"] for row in carol] == pytest.approx([0, 0, 0, 0, 440])
+	assert [row["due"] for row in payments_due_by_day(db, COMPANY, ON, sales_people=["West"])] == [0] * 8
+	with pytest.raises(InvalidInput, match="at least 1"):
+		payments_due_by_day(db, COMPANY, ON, days=0)
 
 
 def test_a_sales_user_sees_their_own_and_a_group_its_members(db):

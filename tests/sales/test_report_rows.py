@@ -40,6 +40,8 @@ PAYMENT_ROWS = [
 	},
 ]
 
+BY_DAY = [(11, 0.0), (12, 100.0), (13, 0.0)]  # today, tomorrow, the day after
+
 INVOICE_ROWS = [
 	{
 		"invoice": "SINV-1",
@@ -88,14 +90,20 @@ def test_daily_payments_columns_rows_and_chart():
 	assert [row["currency"] for row in data] == ["EUR", "EUR"]
 	# only the "not credited" row's name is a text to translate; a Sales Person's name is shown as it is
 	assert [row["sales_person_name"] for row in data] == ["Alice A.", "NOT CREDITED TO A SALES PERSON"]
-	assert chart["data"]["labels"] == ["Alice A.", "NOT CREDITED TO A SALES PERSON"]
-	assert [d["name"] for d in chart["data"]["datasets"]] == [c["label"] for c in columns[2:]]
-	assert chart["data"]["datasets"][1]["values"] == [50.0, 10.0]
-	for dataset, figure in zip(chart["data"]["datasets"], FIGURES, strict=True):
-		assert dataset["values"] == [row[figure] for row in data]
+	assert chart is None  # no days given: nothing to draw by day
+	by_day = [{"day": None, "due": 20.0}, *({"day": date(2026, 2, d), "due": due} for d, due in BY_DAY)]
+	chart = daily_payments_report(PAYMENT_ROWS, Desk(shout, "EUR"), by_day)[2]
+	assert chart["data"]["labels"] == ["OVERDUE", "TODAY", "2026-02-12", "2026-02-13"]
+	overdue, due, received = chart["data"]["datasets"]
+	assert (overdue["name"], due["name"], received["name"]) == ("OVERDUE", "DUE", "RECEIVED TODAY")
+	assert overdue["values"] == [20.0, 0.0, 0.0, 0.0]
+	assert due["values"] == [0.0, 0.0, 100.0, 0.0]
+	assert received["values"] == [0.0, 60.0, 0.0, 0.0]  # both rows' received today
 	# money tooltips in the company currency (Frappe reads it from the chart's `currency`); what is late in red
 	assert (chart["fieldtype"], chart["options"], chart["currency"]) == ("Currency", "currency", "EUR")
-	assert chart["colors"][FIGURES.index("overdue")] == "red" and len(chart["colors"]) == len(FIGURES)
+	assert chart["colors"] == ["red", "blue", "green"] and chart["barOptions"] == {"stacked": 1}
+	nothing = [{"day": None, "due": 0.0}, {"day": date(2026, 2, 11), "due": 0.0}]
+	assert daily_payments_report([], Desk(shout, "EUR"), nothing)[2] is None
 	assert daily_payments_report([], Desk(shout, "EUR"))[2] is None
 	assert PAYMENT_ROWS[1]["sales_person_name"] == "Not credited to a Sales Person"  # the input is left alone
 

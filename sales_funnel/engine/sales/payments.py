@@ -30,13 +30,14 @@ import pandas as pd
 
 from sales_funnel.engine.db import Database
 from sales_funnel.engine.frames import rows_frame
-from sales_funnel.engine.i18n import _
+from sales_funnel.engine.i18n import InvalidInput, Message, _
 from sales_funnel.engine.inputs import check_company, check_date, name_list
 from sales_funnel.engine.sales.crediting import CREDIT_JOINS, CREDIT_SHARE, CREDITED_TO
 from sales_funnel.engine.sales.facts import NOT_CREDITED, NOT_CREDITED_KEY, payment_facts
 from sales_funnel.engine.sales.sales_people import sales_person_tree, visible_people
 
 FIGURES = ("due_tomorrow", "received_today", "due_this_week", "overdue")
+DAYS_AHEAD = 7  # the days of the "by day" chart: today and the six after it
 
 # The invoice's outstanding amount in the invoice currency: it is in the receivable account's currency, which is
 # the company currency when the invoice is in another currency but its receivable account is not.
@@ -79,14 +80,66 @@ def daily_payments(
 	Bad input (no such company or Sales Person, a text instead of a list, a date out of range) is InvalidInput."""
 	check_company(db, company)
 	check_date(on, _("Date"))
+	tree = sales_person_tree(db)
+	frame = _only_visible(_figures(db, company, PaymentDay(on)), tree, sales_people, within)
+	return _rows(frame, tree)
+
+
+def payments_due_by_day(
+	db: Database,
+	company: str,
+	on: date,
+	*,
+	days: int = DAYS_AHEAD,
+	sales_people: Sequence[str] | None = None,
+	within: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+	"""What is due on each of the `days` days from `on`, for the same people as `daily_payments`: a row per day
+	`{"day", "due"}` in the company currency (days with nothing due included), after one row `{"day": None}` of
+	what fell due before `on` and is still outstanding. Credited and converted as `daily_payments`."""
+	check_company(db, company)
+	check_date(on, _("Date"))
+	if days < 1:
+		raise InvalidInput(Message(_("The number of days must be at least 1.")))
+	tree = sales_person_tree(db)
+	frame = _only_visible(_due_per_day(db, company, on, days), tree, sales_people, within)
+	due = frame.groupby("day", dropna=False)["due"].sum() if len(frame) else pd.Series(dtype=float)
+	totals = {
+		(None if pd.isna(day) else pd.Timestamp(day).date()): float(value) for day, value in due.items()
+	}
+	calendar = [None, *(on + timedelta(days=offset) for offset in range(days))]
+	return [{"day": day, "due": round(totals.get(day, 0.0), 2)} for day in calendar]
+
+
+def _only_visible(
+	frame: pd.DataFrame, tree: pd.DataFrame, sales_people: Sequence[str] | None, within: Sequence[str] | None
+) -> pd.DataFrame:
+	"""The rows of the people chosen (a group means everyone under it) that the user may see."""
 	chosen = name_list(sales_people, _("Sales People"))
 	own = name_list(within, _("Sales People"))
-	frame = _figures(db, company, PaymentDay(on))
-	tree = sales_person_tree(db)
 	visible = visible_people(tree, chosen, own)
-	if visible is not None:
-		frame = frame[frame["sales_person"].isin(visible)]
-	return _rows(frame, tree)
+	return frame if visible is None else frame[frame["sales_person"].isin(visible)]
+
+
+def _due_per_day(db: Database, company: str, on: date, days: int) -> pd.DataFrame:
+	"""Outstanding schedule amounts per credited Sales Person and due day (None: due before `on`)."""
+	values = {"company": company, "on": on, "until": on + timedelta(days=days)}
+	rows = db.sql(
+		f"""SELECT {CREDITED_TO} AS sales_person,
+			CASE WHEN ps.due_date < %(on)s THEN NULL ELSE ps.due_date END AS day,
+			SUM({STILL_DUE} * si.conversion_rate * {CREDIT_SHARE}) AS due
+		FROM `tabPayment Schedule` ps
+		JOIN `tabSales Invoice` si ON si.name = ps.parent AND ps.parenttype = 'Sales Invoice'
+		{CREDIT_JOINS}
+		WHERE si.company = %(company)s AND si.docstatus = 1 AND ps.outstanding > 0 AND si.outstanding_amount > 0
+			AND ps.due_date < %(until)s
+		GROUP BY 1, 2""",
+		values,
+		as_dict=True,
+	)
+	frame = rows_frame(rows) if rows else pd.DataFrame(columns=["sales_person", "day", "due"])
+	frame["due"] = frame["due"].astype(float)
+	return frame
 
 
 def _scheduled(db: Database, company: str, day: PaymentDay) -> list[dict[str, Any]]:
@@ -150,7 +203,9 @@ def _rows(frame: pd.DataFrame, tree: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 __all__ = [
+	"DAYS_AHEAD",
 	"FIGURES",
 	"PaymentDay",
 	"daily_payments",
+	"payments_due_by_day",
 ]

@@ -175,9 +175,10 @@ PAYMENT_LABELS = {
 
 
 def daily_payments_report(
-	rows: Sequence[dict[str, Any]], desk: Desk
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-	"""(columns, data, chart) of Daily Payments from `payments.daily_payments`' rows."""
+	rows: Sequence[dict[str, Any]], desk: Desk, by_day: Sequence[dict[str, Any]] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]:
+	"""(columns, data, chart) of Daily Payments from `payments.daily_payments`' rows and, for the chart,
+	`payments.payments_due_by_day`'s days."""
 	translate = desk.translate
 	data = []
 	for row in rows:
@@ -190,22 +191,36 @@ def daily_payments_report(
 		link_column(desk, "department", translate(_("Group")), "Sales Person", 150),
 		*(money_column(figure, translate(PAYMENT_LABELS[figure]), 140) for figure in FIGURES),
 	]
-	return columns, data, _payments_chart(data, desk)
+	return columns, data, _payments_chart(data, by_day, desk)
 
 
-# the colour of each figure's bars: what comes (blue), what came (green), what is late (red)
-PAYMENT_COLORS = {"due_tomorrow": "light-blue", "received_today": "green", "due_this_week": "blue",
-	"overdue": WARNING}  # fmt: skip
-
-
-def _payments_chart(data: Sequence[dict[str, Any]], desk: Desk) -> dict[str, Any] | None:
-	"""The day's figures per manager, as the rows say, in the company currency."""
+def _payments_chart(
+	data: Sequence[dict[str, Any]], by_day: Sequence[dict[str, Any]], desk: Desk
+) -> dict[str, Any] | None:
+	"""Money by day, in the company currency, stacked: what is overdue (one bar before the days), what falls due
+	on each day from today, and what was received today (the rows' total). Nothing to draw: None."""
+	days = [row for row in by_day if row["day"] is not None]
+	overdue = sum(row["due"] for row in by_day if row["day"] is None)
+	received = sum(row["received_today"] for row in data)
+	if not days or not (overdue or received or any(row["due"] for row in days)):
+		return None
+	labels = [
+		desk.translate(_("Overdue")),
+		desk.translate(_("Today")),
+		*(str(row["day"]) for row in days[1:]),
+	]
+	blank = [0.0] * len(days)
 	return chart(
-		[row["sales_person_name"] for row in data],
-		[dataset(desk.translate(PAYMENT_LABELS[f]), (row[f] for row in data), float) for f in FIGURES],
+		labels,
+		[
+			dataset(desk.translate(_("Overdue")), [overdue, *blank], float),
+			dataset(desk.translate(_("Due")), [0.0, *(row["due"] for row in days)], float),
+			dataset(desk.translate(PAYMENT_LABELS["received_today"]), [0.0, received, *blank[1:]], float),
+		],
 		fieldtype="Currency",
 		currency=desk.currency,
-		colors=[PAYMENT_COLORS.get(figure, COLORS[0]) for figure in FIGURES],
+		colors=[WARNING, "blue", "green"],
+		barOptions={"stacked": 1},
 	)
 
 

@@ -65,10 +65,10 @@ class TestDailyPayments(ReportTestCase):
 		result = self.run_as(self.team.a.user)
 		self.assertEqual([row["sales_person"] for row in result["result"]], [self.team.a.sales_person])
 		self.assert_figures(result["result"][0], self.team.a)
-		labels = result["chart"]["data"]["labels"]
-		self.assertNotIn(
-			frappe.db.get_value("Sales Person", self.team.b.sales_person, "sales_person_name"), labels
-		)
+		# the chart by day holds their money only: overdue, and received today, as their row says
+		overdue, _due, received = result["chart"]["data"]["datasets"]
+		self.assertEqual(overdue["values"][0], result["result"][0]["overdue"])
+		self.assertEqual(received["values"][1], result["result"][0]["received_today"])
 		# choosing another manager, or their group, shows nothing of theirs
 		other = self.run_as(self.team.a.user, sales_person=self.team.b.sales_person)
 		self.assertEqual(other["result"], [])
@@ -124,8 +124,11 @@ class TestDailyPayments(ReportTestCase):
 		self.assertNotIn("$", text)
 		chart = result["chart"]
 		self.assertEqual((chart["fieldtype"], chart["currency"]), ("Currency", "INR"))
-		due_tomorrow = chart["data"]["datasets"][0]
-		self.assertEqual(due_tomorrow["values"], [invoice.base_grand_total])
+		# by day: nothing overdue, nothing due today, the invoice due tomorrow, nothing after
+		due = chart["data"]["datasets"][1]
+		self.assertEqual(due["values"][:3], [0, 0, invoice.base_grand_total])
+		self.assertEqual(sum(due["values"]), invoice.base_grand_total)
+		self.assertEqual(len(chart["data"]["labels"]), 8)  # overdue, today and the six days after it
 
 	def test_bad_filters_are_a_clear_error(self) -> None:
 		for filters in (
